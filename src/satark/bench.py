@@ -1,0 +1,161 @@
+"""``satark bench``: throughput and latency of the whole ``screen()`` path on one core.
+
+The corpus is generated (seeded, so runs are comparable) from sentences in all the
+varieties Satark screens, at the lengths of real posts: one-line tweets to long Facebook
+posts, about a fifth of them carrying something to flag (abuse, IDs, phone numbers, leak
+cues, campaigning). Each post is screened with its own jurisdiction and account type.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["generate_corpus", "print_bench", "run_bench"]
+
+_SENTENCES: dict[str, list[str]] = {
+    "hi": [
+        "जिला प्रशासन द्वारा आज ग्राम पंचायत भवन में स्वास्थ्य शिविर का आयोजन किया गया।",
+        "सभी हितग्राही अपने दस्तावेज़ों के साथ समय पर उपस्थित हों।",
+        "प्रधानमंत्री आवास योजना के अंतर्गत १२४ परिवारों को स्वीकृति पत्र वितरित किए गए।",
+        "बारिश के मौसम में जलजनित बीमारियों से बचाव के लिए पानी उबालकर पिएं।",
+        "कलेक्टर महोदय ने विकासखंड के स्कूलों का निरीक्षण किया और शिक्षकों से चर्चा की।",
+        "अफवाहों पर ध्यान न दें, सही जानकारी के लिए आधिकारिक वेबसाइट देखें।",
+        "आज का दिन बहुत अच्छा रहा, सभी साथियों का धन्यवाद।",
+        "ये सरकार पूरी तरह निकम्मी है, कुछ काम नहीं करती।",
+        "शिकायतकर्ता श्री रामलाल, मोबाइल ९८२६१४३३०७, की शिकायत का निराकरण किया गया।",
+        "अंदर की खबर है, तबादला सूची अभी जारी नहीं हुई पर नाम तय हो गए हैं।",
+    ],
+    "bn": [
+        "উপজেলা প্রশাসনের উদ্যোগে আজ বিনামূল্যে চক্ষু শিবির অনুষ্ঠিত হয়েছে।",
+        "সম্মানিত সেবাগ্রহীতাদের জাতীয় পরিচয়পত্র সঙ্গে আনার অনুরোধ করা হলো।",
+        "বন্যা পরিস্থিতি মোকাবিলায় জেলা কন্ট্রোল রুম ২৪ ঘণ্টা খোলা থাকবে।",
+        "নামজারি আবেদনের শুনানি আগামী রবিবার অনুষ্ঠিত হবে।",
+        "গুজবে কান দেবেন না, সঠিক তথ্যের জন্য সরকারি ওয়েবসাইট দেখুন।",
+        "আমাদের বিদ্যালয়ের শিক্ষার্থীরা জেলা পর্যায়ে বিজ্ঞান মেলায় প্রথম হয়েছে।",
+        "আগামী নির্বাচনে নৌকা মার্কায় ভোট দিয়ে জয়যুক্ত করুন।",
+        "অভিযোগকারী রহিমা খাতুন, মোবাইল ০১৭১১২২৩৩৪৪, বাসা ১২ নম্বর ওয়ার্ড।",
+        "এই অফিসের সব কর্মকর্তা ঘুষখোর, কোনো কাজ টাকা ছাড়া হয় না।",
+        "সবাই রাস্তায় নামুন, সব অচল করে দিন।",
+    ],
+    "en": [
+        "The district administration has opened a help desk for flood-affected families.",
+        "Citizens can apply online for the scholarship until the end of this month.",
+        "The vaccination drive continues at all government health centres this week.",
+        "Please do not share unverified messages; check the official website for updates.",
+        "Our team visited the new school building and reviewed the progress of construction.",
+        "Forwarded as received: the banks will be closed for ten days from Monday, share fast!",
+        "In just six months I have cleared over 12,000 files, a record nobody before me achieved.",
+        "Happy birthday to my little princess, daddy loves you so much!",
+        "This useless government cannot even fix a single road.",
+        "Contact the complainant at 9876543210 for any clarification.",
+    ],
+    "hi-en": [
+        "Aaj block office mein camp laga hai, sabhi log apne documents le kar aayein.",
+        "Kal se naya ration card banane ka kaam shuru hoga, panchayat bhawan aayein.",
+        "Yeh sarkar bilkul bekar hai, koi kaam nahi hota.",
+        "Mere block ka result is baar sabse accha aaya, sab meri mehnat hai.",
+        "Bhai inside news hai, transfer list kal aayegi, kisi ko mat batana.",
+    ],
+    "bn-en": [
+        "Aj upazila office e free medical camp hocche, sobai ashben.",
+        "Vai inside news, result kal ashbe, kauke bolben na please.",
+        "Amader school er chhatrora district e prothom hoyeche, shubhechha roilo.",
+        "Ei sarkar kono kaj kore na, sob churi kore.",
+    ],
+    "hi-mixed": [
+        "Important Notice: ज़िला अस्पताल में कल free health check-up camp लगेगा।",
+        "सभी staff members से request है कि meeting में time पर पहुँचें।",
+        "Online application की last date 30 तारीख है, portal पर apply करें।",
+    ],
+    "bn-mixed": [
+        "Weekend এ family নিয়ে Sajek ঘুরে আসলাম, view টা amazing!",
+        "আগামীকাল office এ important meeting আছে, সবাই time মত আসবেন।",
+        "Online এ আবেদন করার last date ৩০ তারিখ।",
+    ],
+}
+_TAGS = [" #DigitalIndia", " #SmartBangladesh", " @collector_office", " #Health", " #Education"]
+_WEIGHTS = {"hi": 0.22, "bn": 0.22, "en": 0.18, "hi-en": 0.1, "bn-en": 0.1, "hi-mixed": 0.09, "bn-mixed": 0.09}
+
+
+def generate_corpus(n: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    """``n`` posts as ``(text, jurisdiction, account_type)``, 40 to ~900 characters."""
+    rng = random.Random(seed)
+    langs, weights = zip(*_WEIGHTS.items(), strict=True)
+    out = []
+    for _ in range(n):
+        lang = rng.choices(langs, weights)[0]
+        k = rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 8))
+        text = " ".join(rng.choice(_SENTENCES[lang]) for _ in range(k))
+        if rng.random() < 0.2:
+            text += "".join(rng.sample(_TAGS, rng.randint(1, 3)))
+        jurisdiction = "BD" if lang.startswith("bn") else "IN-CG"
+        account = "official" if rng.random() < 0.4 else "personal"
+        out.append((text, jurisdiction, account))
+    return out
+
+
+def _pin_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            cpu = min(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, {cpu})
+            return f"pinned to CPU {cpu}"
+        except OSError:
+            pass
+    return "not pinned"
+
+
+def run_bench(*, n_posts: int = 5000, latency_samples: int = 2000, seed: int = 7) -> dict[str, Any]:
+    from .engine import Screener
+
+    pinned = _pin_one_core()
+    t0 = time.perf_counter()
+    screener = Screener.from_plugins()
+    load_s = time.perf_counter() - t0
+    corpus = generate_corpus(n_posts, seed)
+    for text, j, a in corpus[:200]:  # warm-up: lazy caches, regex compilation
+        screener.screen(text, jurisdiction=j, account_type=a)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    flagged = 0
+    for text, j, a in corpus:
+        flagged += bool(screener.screen(text, jurisdiction=j, account_type=a).findings)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - start
+    samples = []
+    for text, j, a in corpus[:latency_samples]:
+        s = time.perf_counter_ns()
+        screener.screen(text, jurisdiction=j, account_type=a)  # type: ignore[arg-type]
+        samples.append((time.perf_counter_ns() - s) / 1e6)
+    samples.sort()
+    lengths = [len(t) for t, _, _ in corpus]
+    return {
+        "posts": n_posts,
+        "seed": seed,
+        "mean_chars": round(statistics.mean(lengths), 1),
+        "max_chars": max(lengths),
+        "flagged_share": round(flagged / n_posts, 3),
+        "posts_per_second": round(n_posts / elapsed, 1),
+        "latency_ms_p50": round(samples[len(samples) // 2], 3),
+        "latency_ms_p99": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))], 3),
+        "latency_ms_max": round(samples[-1], 3),
+        "engine_load_s": round(load_s, 3),
+        "detectors": [d.name for d in screener.detectors],
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "affinity": pinned,
+    }
+
+
+def print_bench(result: dict[str, Any], console: Console) -> None:
+    table = Table("measure", "value", title="satark bench (rules only, one core)", title_justify="left")
+    for key in ("posts", "mean_chars", "flagged_share", "posts_per_second", "latency_ms_p50",
+                "latency_ms_p99", "latency_ms_max", "engine_load_s", "affinity", "python"):
+        table.add_row(key, str(result[key]))
+    console.print(table)

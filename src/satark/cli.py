@@ -1,0 +1,212 @@
+"""The ``satark`` command.
+
+Exit codes are part of the interface: 0 clear, 1 review, 2 block (the verdict, so shell
+scripts and CI pipelines can gate on it), 3 usage error, 4 bad input, 5 bad data (an
+invalid policy pack or lexicon), 6 internal error. Errors print one line, never a
+traceback (set ``SATARK_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import InputError, LexiconError, PackError, SatarkError, UnknownClause, UnknownJurisdiction
+
+__all__ = ["app", "main"]
+
+EXIT_USAGE, EXIT_INPUT, EXIT_DATA, EXIT_INTERNAL = 3, 4, 5, 6
+
+app = typer.Typer(
+    name="satark",
+    help="Screen government social-media posts against conduct rules (IN-CG 2017, BD 2019).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+policy_app = typer.Typer(help="Browse the policy packs: every clause, with citations.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+class Account(StrEnum):
+    official = "official"
+    personal = "personal"
+
+
+class Lang(StrEnum):
+    auto = "auto"
+    en = "en"
+    hi = "hi"
+    bn = "bn"
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _ui_lang(lang: Lang, detected: str) -> str:
+    if lang != Lang.auto:
+        return lang.value
+    return detected.split("-")[0] if detected.split("-")[0] in ("hi", "bn") else "en"
+
+
+def _screener():  # type: ignore[no-untyped-def]
+    from .engine import default_screener
+
+    return default_screener()
+
+
+@app.command()
+def check(
+    text: Annotated[str | None, typer.Argument(help="The post. Use '-' (or pipe it) for standard input.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the post from FILE ('-' for stdin).")] = None,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="IN-CG or BD (or a pack id).")] = "IN-CG",
+    account: Annotated[Account, typer.Option("--account", "-a", help="Account the post is for.")] = Account.personal,
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the explanations.")] = Lang.auto,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Screen one post. Exit code: 0 clear, 1 review, 2 block."""
+    from .inputs import read_post
+    from .render import print_report
+
+    post = read_post(text, file)
+    screener = _screener()
+    report = screener.screen(post, jurisdiction=jurisdiction, account_type=account.value)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        source = str(file) if file is not None and str(file) != "-" else "post"
+        print_report(report, screener, _ui_lang(lang, report.language.code), _console(), source=source)
+    raise typer.Exit(report.verdict.exit_code)
+
+
+@app.command("eval")
+def eval_(
+    path: Annotated[Path, typer.Argument(help="Labelled JSONL in the format of ../shared/taxonomy.md.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Score the engine on a labelled file: per-category P/R/F1, micro/macro F1, FP rate."""
+    from .evaluation import evaluate_file, print_evaluation
+
+    result = evaluate_file(path, _screener())
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_evaluation(result, _console())
+
+
+@app.command()
+def bench(
+    posts: Annotated[int, typer.Option(help="Posts in the generated corpus.", min=100)] = 5000,
+    latency_samples: Annotated[int, typer.Option(help="Single-post timings for p50/p99.", min=100)] = 2000,
+    seed: Annotated[int, typer.Option(help="Corpus seed (same seed, same corpus).")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Measure screen() throughput on one core and single-post p50/p99 latency."""
+    from .bench import print_bench, run_bench
+
+    result = run_bench(n_posts=posts, latency_samples=latency_samples, seed=seed)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        print_bench(result, _console())
+
+
+@policy_app.command("list")
+def policy_list(
+    pack: Annotated[str | None, typer.Option("--pack", "-p", help="Only this pack (id or jurisdiction).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the titles.")] = Lang.en,
+) -> None:
+    """List packs, or the clauses of one pack."""
+    screener = _screener()
+    console = _console()
+    ui = "en" if lang == Lang.auto else lang.value
+    if pack is None:
+        table = Table("pack", "jurisdiction", "version", "clauses", "title")
+        for p in screener.packs:
+            table.add_row(p.id, p.jurisdiction, p.version, str(len(p.clauses)), p.title.get(ui))
+        console.print(table)
+        return
+    p = screener.packs.get(pack)
+    table = Table("clause", "citation", "kind", "severity", "categories", "title")
+    for c in p.clauses:
+        table.add_row(c.id, c.citation, c.kind, str(c.severity), ", ".join(c.categories), c.title.get(ui))
+    console.print(table)
+
+
+@policy_app.command("show")
+def policy_show(
+    clause_id: Annotated[str, typer.Argument(help="e.g. BD-2019/10/gha or IN-CG-2017/4")],
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the rendering.")] = Lang.en,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the clause as JSON.")] = False,
+) -> None:
+    """Show one clause: citation, original text and its rendering."""
+    screener = _screener()
+    pack_id = clause_id.split("/", 1)[0]
+    try:
+        clause = screener.packs.get(pack_id).clause(clause_id)
+    except UnknownJurisdiction:
+        raise UnknownClause(f"no clause {clause_id!r}: unknown pack {pack_id!r}") from None
+    if as_json:
+        sys.stdout.write(json.dumps(clause.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    ui = "en" if lang == Lang.auto else lang.value
+    console = _console()
+    console.print(f"[bold]{clause.id}[/bold]  {clause.citation}  ·  {clause.kind}  ·  {clause.severity}")
+    console.print(f"[bold]{clause.title.get(ui)}[/bold]")
+    if clause.categories:
+        console.print("categories: " + ", ".join(clause.categories))
+    console.print("applies to: " + ", ".join(clause.applies_to))
+    console.print()
+    console.print(clause.text.get(ui), markup=False)
+    if ui != screener.packs.get(pack_id).language:
+        console.print()
+        console.print("[dim]original:[/dim]")
+        console.print(clause.text.original, markup=False)
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    sys.stderr.write(f"satark: {message}\n")
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps every failure to a one-line message and an exit code."""
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="satark")
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        _fail(EXIT_USAGE, "aborted")
+    except click.ClickException as exc:  # usage errors: Click would exit 2, which means "block"
+        _fail(EXIT_USAGE, exc.format_message())
+    except (UnknownJurisdiction, UnknownClause) as exc:
+        _fail(EXIT_USAGE, str(exc))
+    except InputError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    except (PackError, LexiconError) as exc:
+        _fail(EXIT_DATA, str(exc))
+    except SatarkError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    except KeyboardInterrupt:
+        _fail(130, "interrupted")
+    except BrokenPipeError:
+        raise SystemExit(0) from None
+    except Exception as exc:
+        if os.environ.get("SATARK_DEBUG"):
+            raise
+        _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc} (set SATARK_DEBUG=1 for details)")
+    raise SystemExit(result if isinstance(result, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Context rules: signals that live in the shape of a post rather than in its words.
+
+- many @-tags or hashtags (BD §6.2(খ), MoPA circular ০৩: avoid unnecessary tags): an
+  advisory that does not change the verdict;
+- an official account speaking in the first person singular: an institution's page says
+  "we", a personal post says "I" (BD §7(গ));
+- first-person claims of achievement with figures: the shape of self-promotion (BD §10(জ)).
+
+The last two are weak on purpose: they only tip a category over the line together with
+lexicon evidence, which the engine combines per category.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from ..categories import Severity
+from ..findings import Hit, Span
+from ..hookspecs import hookimpl
+from ..messages import register_reasons
+from ..normalize import Document, fold_term
+from .base import Detector, ScreenContext
+
+__all__ = ["ContextRulesDetector"]
+
+_MENTION_RE = re.compile(r"(?<![\w@])@[\w.]{2,}")
+_HASHTAG_RE = re.compile(r"(?<![\w#])#[\w\u0900-\u0963\u0966-\u09ff]+")
+_FIGURE_RE = re.compile(r"\d[\d,.]*\s*(?:%|percent|प्रतिशत|শতাংশ)|\d{1,3}(?:,\d{2,3})+|\b\d{4,}\b")
+_AFFECTIVE = "😍🥰❤💕😘🎂🎉🎈💖😊🤗💞👨‍👩‍👧"
+_AFFECTIVE_RE = re.compile("[" + _AFFECTIVE + "]")
+
+_FIRST_SINGULAR_NATIVE = frozenset(
+    fold_term(w)
+    for w in "मैं मैंने मेरा मेरी मेरे मुझे मुझको আমি আমার আমাকে আমায় i me my mine myself".split()
+)
+_FIRST_SINGULAR_HINGLISH = frozenset("main maine mera meri mere mujhe".split())
+_FIRST_SINGULAR_BANGLISH = frozenset("ami amar amake".split())
+_ACHIEVEMENT = frozenset(
+    fold_term(w)
+    for w in (
+        "record achieved delivered achievement best first-ever unprecedented "
+        "रिकॉर्ड रिकार्ड सर्वश्रेष्ठ उपलब्धि श्रेष्ठ মেহনত রেকর্ড শ্রেষ্ঠ সেরা অর্জন সাফল্য "
+        "mehnat record shreshtho sera"
+    ).split()
+)
+
+MENTIONS_ADVISORY = 5
+HASHTAGS_ADVISORY = 8
+
+register_reasons(
+    {
+        "context.tags": {
+            "en": "{mentions} @-tags and {hashtags} hashtags: avoid unnecessary tags",
+            "hi": "{mentions} @-टैग और {hashtags} हैशटैग: अनावश्यक टैग से बचें",
+            "bn": "{mentions}টি @-ট্যাগ ও {hashtags}টি হ্যাশট্যাগ: অপ্রয়োজনীয় ট্যাগ পরিহার করুন",
+        },
+        "context.first_person": {
+            "en": "an official account speaking in the first person singular",
+            "hi": "आधिकारिक खाते पर 'मैं/मेरा' की भाषा",
+            "bn": "দাপ্তরিক একাউন্টে 'আমি/আমার' ধাঁচের ব্যক্তিগত ভাষা",
+        },
+        "context.boast": {
+            "en": "first-person claims of achievement with figures",
+            "hi": "आँकड़ों के साथ अपनी उपलब्धियों का बखान",
+            "bn": "পরিসংখ্যানসহ নিজের কৃতিত্বের দাবি",
+        },
+    }
+)
+
+
+class ContextRulesDetector:
+    name = "context-rules"
+    categories = frozenset({"excessive_tagging", "personal_on_official", "self_promotion"})
+
+    def detect(self, doc: Document, ctx: ScreenContext) -> Iterable[Hit]:
+        hits: list[Hit] = []
+        text = doc.norm.text
+        if "@" in text or "#" in text:
+            mentions = list(_MENTION_RE.finditer(text))
+            hashtags = list(_HASHTAG_RE.finditer(text))
+            if len(mentions) >= MENTIONS_ADVISORY or len(hashtags) >= HASHTAGS_ADVISORY:
+                spans = []
+                for m in [*mentions, *hashtags]:
+                    a, b = doc.span_from_norm(*m.span())
+                    spans.append(Span(a, b, doc.original[a:b]))
+                spans.sort(key=lambda s: s.start)
+                hits.append(Hit("excessive_tagging", 0.9, tuple(spans), Severity.INFO, self.name,
+                                "context.tags",
+                                {"mentions": len(mentions), "hashtags": len(hashtags)}))
+
+        words = doc.key_words
+        first = _FIRST_SINGULAR_NATIVE
+        code = ctx.language.code
+        if code == "hi-en":
+            first = first | _FIRST_SINGULAR_HINGLISH
+        elif code == "bn-en":
+            first = first | _FIRST_SINGULAR_BANGLISH
+        n_first = sum(1 for w in words if w in first)
+        if n_first == 0:
+            return hits
+        first_spans = self._spans(doc, first)
+        if ctx.account_type == "official":
+            confidence = 0.3
+            if _AFFECTIVE_RE.search(doc.original):
+                confidence = 0.45
+            hits.append(Hit("personal_on_official", confidence, first_spans, Severity.MEDIUM,
+                            self.name, "context.first_person", {"first_person": n_first}))
+        if n_first >= 1 and (_FIGURE_RE.search(text) or any(w in _ACHIEVEMENT for w in words)):
+            hits.append(Hit("self_promotion", 0.35, first_spans, Severity.MEDIUM, self.name,
+                            "context.boast", {"first_person": n_first}))
+        return hits
+
+    @staticmethod
+    def _spans(doc: Document, vocab: frozenset[str]) -> tuple[Span, ...]:
+        out = []
+        for word, s, e in doc.key_tokens:
+            if word in vocab:
+                a, b = doc.span_from_key(s, e)
+                out.append(Span(a, b, doc.original[a:b]))
+        return tuple(out[:5])
+
+
+@hookimpl
+def satark_detectors() -> Iterable[Callable[[], Detector]]:
+    return [ContextRulesDetector]

@@ -1,0 +1,114 @@
+"""Curated-lexicon detector: every category's reviewed terms, matched in one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from ..categories import Severity
+from ..findings import Hit, Span
+from ..hookspecs import hookimpl
+from ..lexicons import LexiconIndex, Match, load_lexicon
+from ..normalize import Document
+from .base import Detector, ScreenContext
+
+__all__ = ["LexiconDetector"]
+
+#: Below this a category's lexicon evidence is not even passed on to the engine.
+MIN_HIT_CONFIDENCE = 0.15
+
+
+class LexiconDetector:
+    """Noisy-OR over the distinct terms of a category; counter-cues damp the result.
+
+    Weak cues (weight < 0.5) only add up to a finding together, so that a post which
+    merely *mentions* an election or a transfer list is not flagged, while one that adds
+    "vote for" or "leak" is.
+    """
+
+    name = "lexicon"
+
+    def __init__(self, index: LexiconIndex) -> None:
+        self.index = index
+        self.categories = frozenset(lex.category for lex in index.files)
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[Path]) -> LexiconDetector:
+        return cls(LexiconIndex(load_lexicon(p) for p in paths))
+
+    @classmethod
+    def from_plugins(cls) -> LexiconDetector:
+        from ..plugins import get_plugin_manager
+
+        paths = [p for batch in get_plugin_manager().hook.satark_lexicons() for p in batch]
+        return cls.from_paths(paths)
+
+    def detect(self, doc: Document, ctx: ScreenContext) -> Iterable[Hit]:
+        matches = self.index.find(doc.key_words)
+        if not matches:
+            return []
+        tokens = doc.key_tokens
+        by_category: dict[str, list[Match]] = {}
+        for m in matches:
+            by_category.setdefault(m.category, []).append(m)
+        hits = []
+        for category, ms in by_category.items():
+            positive: dict[str, Match] = {}
+            damp = 1.0
+            seen_neg: set[str] = set()
+            for m in ms:
+                if m.weight > 0:
+                    if m.term not in positive or positive[m.term].weight < m.weight:
+                        positive[m.term] = m
+                elif m.term not in seen_neg:
+                    seen_neg.add(m.term)
+                    damp *= 1.0 + m.weight
+            if not positive:
+                continue
+            miss = 1.0
+            for m in positive.values():
+                miss *= 1.0 - m.weight
+            confidence = (1.0 - miss) * damp
+            if confidence < MIN_HIT_CONFIDENCE:
+                continue
+            spans = []
+            for m in sorted(ms, key=lambda m: m.first):
+                if m.weight <= 0:
+                    continue
+                a, b = doc.span_from_key(tokens[m.first][1], tokens[m.last][2])
+                spans.append(Span(a, b, doc.original[a:b]))
+            spans = _dedupe(spans)
+            severity = max((m.severity for m in positive.values()), default=Severity.LOW)
+            terms = ", ".join(f"«{s.text}»" for s in spans[:3])
+            hits.append(
+                Hit(
+                    category=category,
+                    confidence=round(confidence, 4),
+                    spans=tuple(spans),
+                    severity=severity,
+                    detector=self.name,
+                    reason="lexicon",
+                    details={
+                        "terms": terms,
+                        "matched": sorted({f"{m.term} ({m.lang}, {m.weight:+.2f})" for m in ms}),
+                        "counter_cues": sorted(seen_neg),
+                    },
+                )
+            )
+        return hits
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    """Drop spans contained in another (a phrase and one of its words both matched)."""
+    spans.sort(key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    for s in spans:
+        if out and s.start >= out[-1].start and s.end <= out[-1].end:
+            continue
+        out.append(s)
+    return out
+
+
+@hookimpl
+def satark_detectors() -> Iterable[Callable[[], Detector]]:
+    return [LexiconDetector.from_plugins]

@@ -1,0 +1,203 @@
+"""The screening engine: text → normalise → detectors → findings per clause → report.
+
+The engine knows nothing of the web or of storage. It is built from the registries
+(:mod:`satark.plugins`), so a third-party pack or detector takes part exactly as the
+built-ins do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Literal
+
+from .categories import CATEGORIES, Severity
+from .detectors.base import Detector, ScreenContext
+from .errors import InputError
+from .findings import Finding, Hit, Report, Verdict
+from .langid import identify
+from .messages import LANGS, reason_text
+from .normalize import normalize
+from .packs.model import Clause, PolicyPack, VerdictPolicy
+from .packs.registry import PackRegistry
+
+__all__ = ["DEFAULT_MAX_CHARS", "Screener", "default_screener", "screen"]
+
+#: Facebook's own limit for a post is 63,206 characters; anything longer is not a post.
+DEFAULT_MAX_CHARS = 65_536
+AccountType = Literal["official", "personal"]
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+_TEMPLATES = {
+    "en": "{label}: {reason}. This breaks {citation} ({title}).",
+    "hi": "{label}: {reason}। यह {citation} ({title}) का उल्लंघन है।",
+    "bn": "{label}: {reason}। এটি {citation} ({title}) লঙ্ঘন করে।",
+}
+
+
+class Screener:
+    """Holds the packs and detectors; cheap to call, so build one and reuse it."""
+
+    def __init__(
+        self,
+        packs: PackRegistry,
+        detectors: Sequence[Detector],
+        *,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> None:
+        self.packs = packs
+        self.detectors = tuple(detectors)
+        self.max_chars = max_chars
+
+    @classmethod
+    def from_plugins(cls, *, max_chars: int = DEFAULT_MAX_CHARS) -> Screener:
+        from .plugins import get_plugin_manager
+
+        hook = get_plugin_manager().hook
+        registry = PackRegistry()
+        for batch in hook.satark_policy_packs():
+            for pack in batch:
+                registry.register(pack)
+        detectors = [factory() for batch in hook.satark_detectors() for factory in batch]
+        return cls(registry, detectors, max_chars=max_chars)
+
+    def check_input(self, text: object) -> str:
+        if not isinstance(text, str):
+            raise InputError(f"a post must be text, not {type(text).__name__}")
+        if not text.strip():
+            raise InputError("the post is empty")
+        if len(text) > self.max_chars:
+            raise InputError(
+                f"the post is {len(text):,} characters long; the limit is {self.max_chars:,}"
+            )
+        if _SURROGATE_RE.search(text):
+            raise InputError("the post contains invalid characters (unpaired surrogates)")
+        return text
+
+    def screen(
+        self,
+        text: str,
+        *,
+        jurisdiction: str,
+        account_type: AccountType = "personal",
+        categories: Iterable[str] | None = None,
+    ) -> Report:
+        """Screen one post against the pack in force for ``jurisdiction``.
+
+        ``categories`` limits which categories are reported (all by default).
+        """
+        text = self.check_input(text)
+        if account_type not in ("official", "personal"):
+            raise InputError(f"account_type must be 'official' or 'personal', not {account_type!r}")
+        pack = self.packs.get(jurisdiction)
+        doc = normalize(text)
+        language = identify(doc.norm.text)
+        ctx = ScreenContext(pack=pack, account_type=account_type, language=language)
+        hits: dict[str, list[Hit]] = {}
+        for detector in self.detectors:
+            for hit in detector.detect(doc, ctx):
+                hits.setdefault(hit.category, []).append(hit)
+        wanted = set(categories) if categories is not None else None
+        findings = []
+        for category, group in hits.items():
+            if wanted is not None and category not in wanted:
+                continue
+            finding = _combine(category, group, pack, account_type)
+            if finding is not None:
+                findings.append(finding)
+        findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
+        return Report(
+            text=text,
+            verdict=_verdict(findings, pack.verdict_policy),
+            findings=tuple(findings),
+            pack_id=pack.id,
+            jurisdiction=pack.jurisdiction,
+            account_type=account_type,
+            language=language,
+        )
+
+
+def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str) -> Finding | None:
+    """All hits of one category become one finding, if the pack has a clause for it."""
+    meta = CATEGORIES.get(category)
+    if meta is None or account_type not in meta.account_types:
+        return None
+    clauses = pack.clauses_for(category, account_type)
+    if not clauses:
+        return None
+    miss = 1.0
+    for hit in hits:
+        miss *= 1.0 - min(max(hit.confidence, 0.0), 1.0)
+    confidence = 1.0 - miss
+    if confidence < pack.verdict_policy.report_min_confidence:
+        return None
+    top = max(hits, key=lambda h: h.confidence)
+    ceiling = max(c.severity for c in clauses)
+    severity = min(max(h.severity for h in hits), ceiling)
+    spans = sorted({s for h in hits for s in h.spans}, key=lambda s: (s.start, s.end))
+    return Finding(
+        category=category,
+        clause_ids=tuple(c.id for c in clauses),
+        confidence=round(confidence, 4),
+        severity=Severity(severity),
+        spans=tuple(spans),
+        detector=top.detector,
+        explanation=_explain(category, top, clauses[0]),
+        details={
+            "evidence": [
+                {
+                    "detector": h.detector,
+                    "reason": h.reason,
+                    "confidence": h.confidence,
+                    **dict(h.details),
+                }
+                for h in hits
+            ]
+        },
+    )
+
+
+def _explain(category: str, hit: Hit, clause: Clause) -> dict[str, str]:
+    label = CATEGORIES[category].label
+    return {
+        lang: _TEMPLATES[lang].format(
+            label=label[lang],
+            reason=reason_text(hit.reason, lang, hit.details),
+            citation=clause.citation,
+            title=clause.title.get(lang),
+        )
+        for lang in LANGS
+    }
+
+
+def _verdict(findings: Sequence[Finding], policy: VerdictPolicy) -> Verdict:
+    verdict = Verdict.CLEAR
+    for f in findings:
+        if f.severity >= policy.block_min_severity and f.confidence >= policy.block_min_confidence:
+            return Verdict.BLOCK
+        if f.severity >= policy.review_min_severity and f.confidence >= policy.review_min_confidence:
+            verdict = Verdict.REVIEW
+    return verdict
+
+
+@cache
+def default_screener() -> Screener:
+    """The process-wide screener built from the registered plugins (built once)."""
+    return Screener.from_plugins()
+
+
+def screen(
+    text: str,
+    *,
+    jurisdiction: str,
+    account_type: AccountType = "personal",
+    categories: Iterable[str] | None = None,
+) -> Report:
+    """Screen ``text`` with the default screener. See :meth:`Screener.screen`."""
+    return default_screener().screen(
+        text, jurisdiction=jurisdiction, account_type=account_type, categories=categories
+    )
+
+
+

@@ -1,0 +1,50 @@
+"""Exceptions Satark raises on purpose.
+
+::
+
+    SatarkError
+    ├── InputError            bad text: empty, too long, not UTF-8, binary
+    ├── PackError             a policy pack failed validation (names file and clause)
+    ├── LexiconError          a lexicon data file failed validation
+    ├── UnknownJurisdiction   no pack is registered for the jurisdiction asked for
+    └── UnknownClause         no clause with that id
+
+Anything else escaping the engine is a bug.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InputError",
+    "LexiconError",
+    "PackError",
+    "SatarkError",
+    "UnknownClause",
+    "UnknownJurisdiction",
+]
+
+
+class SatarkError(Exception):
+    """Base class: the CLI and the service turn these into a clear message, not a traceback."""
+
+
+class InputError(SatarkError, ValueError):
+    pass
+
+
+class PackError(SatarkError):
+    pass
+
+
+class LexiconError(SatarkError):
+    pass
+
+
+class UnknownJurisdiction(SatarkError, KeyError):
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown jurisdiction"
+
+
+class UnknownClause(SatarkError, KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown clause"

@@ -1,0 +1,43 @@
+"""The hooks through which packs, lexicons and detectors reach the engine.
+
+Satark's own packs and detectors are registered through these same hooks (see
+``DEFAULT_PLUGINS`` in :mod:`satark.plugins`), so a third party extends Satark exactly the
+way Satark extends itself: a package with an entry point in the ``satark`` group::
+
+    [project.entry-points.satark]
+    my_state = "my_state_pack.plugin"
+
+whose module implements any of the hooks below with ``@satark.hookimpl``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .detectors.base import Detector
+    from .packs.model import PolicyPack
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("satark")
+hookimpl = pluggy.HookimplMarker("satark")
+
+
+@hookspec
+def satark_policy_packs() -> Iterable[Path | PolicyPack]:  # type: ignore[empty-body]
+    """Policy packs: YAML files (validated on load) or ready :class:`PolicyPack` objects."""
+
+
+@hookspec
+def satark_lexicons() -> Iterable[Path]:  # type: ignore[empty-body]
+    """Lexicon YAML files (format: ``docs/lexicon-format.md``), merged per category."""
+
+
+@hookspec
+def satark_detectors() -> Iterable[Callable[[], Detector]]:  # type: ignore[empty-body]
+    """Detector factories. Called once per engine, so heavy models load only when used."""

@@ -1,0 +1,73 @@
+"""Script and language identification for the varieties Satark screens.
+
+Codes follow ``../shared/taxonomy.md``: ``hi``, ``bn``, ``en``, ``hi-en`` (romanized
+Hindi, "Hinglish"), ``bn-en`` (romanized Bengali, "Banglish"), ``hi-mixed`` and
+``bn-mixed`` (native script with English words), and ``und`` when there is nothing to go
+on. Script shares decide native versus Latin; for Latin text, counts of very frequent
+function words decide between English, Hinglish and Banglish. General-purpose
+identifiers (e.g. fastText's lid.176) need a model download and do not know romanized
+Hindi or Bengali at all, hence this small, explainable classifier.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .findings import LanguageGuess
+
+__all__ = ["identify"]
+
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_BENGALI = re.compile(r"[\u0980-\u09ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+# Frequent function words, chosen for being rare in the other two varieties.
+_EN = frozenset(
+    "the is are was were and of to in for this that with on be have has from by at it "
+    "an will not you your our we they their which who should would can all been".split()
+)
+_HI = frozenset(
+    "hai hain ka ki ke ko nahi nahin kya aur bhi mein se ye yeh tha thi kar karo karna "
+    "mera meri mere hum aap ho raha rahe rahi gaya gayi sab bahut koi kuch apne apni par "
+    "wala wale wali hota hoti jo jab tak ab abhi kyun kaise diya liya sakte chahiye".split()
+)
+_BN = frozenset(
+    "ami tumi apni amar tomar apnar kore korbo korche hobe hoy hoyeche ache achhe nai "
+    "er theke kintu ekhon keno kichu bhai vai jonno diye hoye shob sob onek amra tara "
+    "ekta eta oita kemon dekhun bolben korun korte chai na jabe ashbe ashche".split()
+)
+
+
+def identify(text: str) -> LanguageGuess:
+    dev = len(_DEVANAGARI.findall(text))
+    ben = len(_BENGALI.findall(text))
+    lat = len(_LATIN.findall(text))
+    total = dev + ben + lat
+    if total == 0:
+        return LanguageGuess("und", {}, 0.0)
+    scripts = {
+        k: v / total for k, v in (("Deva", dev), ("Beng", ben), ("Latn", lat)) if v
+    }
+    native = max(dev, ben)
+    if native:
+        lang = "hi" if dev >= ben else "bn"
+        share = native / total
+        if lat / total >= 0.08:
+            # Native script carrying English words: e.g. "transfer list এ ৮ জন আছে".
+            return LanguageGuess(f"{lang}-mixed", scripts, round(0.5 + abs(share - 0.5), 3))
+        return LanguageGuess(lang, scripts, round(share, 3))
+    words = _LATIN_WORD.findall(text.lower())
+    en = sum(w in _EN for w in words)
+    hi = sum(w in _HI for w in words)
+    bn = sum(w in _BN for w in words)
+    best = max(en, hi, bn)
+    if best == 0:
+        return LanguageGuess("en", scripts, 0.4)
+    if best == en and en > max(hi, bn):
+        code = "en"
+    elif hi >= bn:
+        code = "hi-en"
+    else:
+        code = "bn-en"
+    return LanguageGuess(code, scripts, round(best / max(1, en + hi + bn), 3))

@@ -1,0 +1,51 @@
+"""Reasons, in the user's language, for every kind of hit.
+
+A detector names its reason with a key (``pii.aadhaar``) and registers the key's text in
+en/hi/bn here, at import, with :func:`register_reasons`. Templates may use ``{name}``
+fields from the hit's ``details``; a missing field renders as an empty string rather than
+failing, because an explanation must never break a screening.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["LANGS", "reason_text", "register_reasons"]
+
+LANGS = ("en", "hi", "bn")
+
+_REASONS: dict[str, dict[str, str]] = {
+    "lexicon": {
+        "en": "uses the expression {terms}",
+        "hi": "इसमें {terms} जैसे शब्द हैं",
+        "bn": "এতে {terms} জাতীয় শব্দ আছে",
+    },
+}
+
+
+class _Lenient(string.Formatter):
+    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
+        if isinstance(key, str):
+            return kwargs.get(key, "")
+        return super().get_value(key, args, kwargs)
+
+
+_FORMATTER = _Lenient()
+
+
+def register_reasons(reasons: Mapping[str, Mapping[str, str]]) -> None:
+    """Add reason texts; each needs at least ``en`` (hi and bn fall back to it)."""
+    for key, texts in reasons.items():
+        if "en" not in texts:
+            raise ValueError(f"reason {key!r} needs an English text")
+        _REASONS[key] = dict(texts)
+
+
+def reason_text(key: str, lang: str, details: Mapping[str, Any]) -> str:
+    texts = _REASONS.get(key)
+    if texts is None:
+        return key
+    template = texts.get(lang) or texts["en"]
+    return _FORMATTER.format(template, **details)

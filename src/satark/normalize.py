@@ -1,0 +1,276 @@
+"""Normalisation with an offset map back to the original text.
+
+Detectors never see the raw post. They see two views of it:
+
+``norm``
+    NFC; zero-width, bidi and other invisible control characters removed; Devanagari and
+    Bengali digits read as ASCII; full-width and mathematical letters and Cyrillic/Greek
+    look-alikes read as Latin; lower-cased. Identifier detectors (Aadhaar, NID, phone)
+    work here, because digits keep their positions.
+``key``
+    ``norm`` further folded for word matching: nukta dropped, chandrabindu read as
+    anusvara, leetspeak inside Latin words undone (``sh1t``), letters spaced out to dodge
+    filters joined (``f u c k``), and runs of one letter squeezed (``fuuuck``). Lexicon
+    terms go through the same folding, so both sides meet in the middle.
+
+Every view keeps, per character, the half-open range of original characters it came
+from, so any span found in a view maps back to the exact original text (see
+:meth:`View.to_original`). The common case, a post with nothing to remove, is handled
+with ``str.translate`` and no per-character Python loop, because screening has to run at
+thousands of posts a second.
+
+No library does offset-preserving normalisation of this kind (``unicodedata`` and
+``ftfy`` return only the new string), hence this module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Document", "View", "fold_term", "normalize"]
+
+# --- character tables -----------------------------------------------------------------
+
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e"
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+    "\u3164\ufeff\uffa0"
+)
+_CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+_C1 = "".join(chr(c) for c in range(0x80, 0xA0))
+_REMOVABLE_CHARS = _INVISIBLE + _CONTROLS + _C1
+_REMOVABLE_RE = re.compile("[" + re.escape(_REMOVABLE_CHARS) + "\ufe00-\ufe0f]")
+
+# Characters that are part of the preceding grapheme for NFC purposes.
+_MARK_RUN_RE = re.compile(r".[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f"
+                          r"\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
+                          r"\u0981-\u0983\u09bc-\u09d7\u09e2\u09e3\u09fe"
+                          r"\u1160-\u11ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*",
+                          re.DOTALL)
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # Devanagari and Bengali digits keep their position: one char for one char.
+    for base in (0x0966, 0x09E6):
+        for d in range(10):
+            table[base + d] = str(d)
+    # Full-width ASCII and mathematical alphanumerics: NFKC gives a single ASCII char.
+    for cp in (*range(0xFF01, 0xFF5F), *range(0x1D400, 0x1D800), *range(0x24B6, 0x24EA)):
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        if len(folded) == 1 and folded.isascii():
+            table[cp] = folded
+    # Cyrillic and Greek look-alikes used to dodge Latin word filters.
+    homoglyphs = {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i",
+        "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+        "С": "c", "Т": "t", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j",
+        "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "κ": "k", "ι": "i", "υ": "u",
+        "Α": "a", "Β": "b", "Ε": "e", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+        "Ο": "o", "Ρ": "p", "Τ": "t", "Χ": "x", "Υ": "y", "Ζ": "z",
+    }
+    for src, dst in homoglyphs.items():
+        table[ord(src)] = dst
+    assert all(len(v) == 1 for v in table.values())
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+# A cheap test for "does the fold table apply at all" (translate with a dict is slow).
+_FOLD_NEEDED_RE = re.compile(
+    "[\uff01-\uff5e\U0001d400-\U0001d7ff\u24b6-\u24e9\u0966-\u096f\u09e6-\u09ef"
+    "\u0370-\u052f\u0261\u0131]"
+)
+
+# key view: nukta removed (deletion), chandrabindu -> anusvara.
+_KEY_DELETE_RE = re.compile("[\u093c\u09bc]")
+_KEY_TABLE = {0x0901: "\u0902"}
+_KEY_NEEDED_RE = re.compile("\u0901")
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET_RE = re.compile(r"(?<=[a-z])[013457@$]+(?=[a-z])")
+_SPACED_RE = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]){2,}[a-z](?![a-z0-9])")
+_SPACED_SEP_RE = re.compile(r"[ .\-_*]")
+# Runs of one letter (not digits: phone numbers have them legitimately).
+_REPEAT_RE = re.compile(r"([^\W\d_]|[\u0900-\u0963\u0971-\u097f\u0980-\u09e3\u09f0-\u09ff])\1+")
+_REPEAT_QUICK_RE = re.compile(r"(.)\1")
+_SPACED_QUICK_RE = re.compile(r"[a-z][ .\-_*][a-z][ .\-_*][a-z]")
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A normalised string plus, per character, where it came from in the original.
+
+    ``starts[i]:ends[i]`` is the original range that produced character ``i``. ``None``
+    means the identity map (nothing was inserted or removed).
+    """
+
+    text: str
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of this view to the original text."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def _identity(n: int) -> tuple[list[int], list[int]]:
+    return list(range(n)), list(range(1, n + 1))
+
+
+def _rewrite(
+    view: View, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]
+) -> View:
+    """Apply ``pattern.sub(repl)`` to a view, keeping the offset map exact.
+
+    Each replacement character maps to the whole matched original range, unless the
+    replacement has the same length as the match, in which case it maps one to one.
+    """
+    text = view.text
+    if pattern.search(text) is None:
+        return view
+    starts, ends = (view.starts, view.ends) if view.starts is not None else _identity(len(text))
+    assert ends is not None
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        a, b = m.span()
+        out.append(text[pos:a])
+        new_starts.extend(starts[pos:a])
+        new_ends.extend(ends[pos:a])
+        r = repl(m)
+        if r:
+            out.append(r)
+            if len(r) == b - a:
+                new_starts.extend(starts[a:b])
+                new_ends.extend(ends[a:b])
+            else:
+                lo, hi = starts[a], ends[b - 1]
+                new_starts.extend([lo] * len(r))
+                new_ends.extend([hi] * len(r))
+        pos = b
+    out.append(text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return View("".join(out), new_starts, new_ends)
+
+
+def _nfc(view: View) -> View:
+    if unicodedata.is_normalized("NFC", view.text):
+        return view
+
+    def repl(m: re.Match[str]) -> str:
+        return unicodedata.normalize("NFC", m.group())
+
+    out = _rewrite(view, _MARK_RUN_RE, repl)
+    if not unicodedata.is_normalized("NFC", out.text):  # composition across graphemes: rare
+        whole = unicodedata.normalize("NFC", out.text)
+        n_orig = (out.ends[-1] if out.ends else len(view.text)) if out.starts is not None else len(out.text)
+        return View(whole, [0] * len(whole), [n_orig] * len(whole))
+    return out
+
+
+def _translate_same_length(view: View, table: dict[int, str], needed: re.Pattern[str]) -> View:
+    """Fold single characters; every table value is one character, so offsets stay put.
+
+    ``needed`` matches exactly the table's keys (or a superset); substituting only the
+    matches is much faster than ``str.translate`` with a large dict on a whole post.
+    """
+    if needed.search(view.text) is None:
+        return view
+    new = needed.sub(lambda m: table.get(ord(m.group()), m.group()), view.text)
+    return View(new, view.starts, view.ends)
+
+
+def _lower(view: View) -> View:
+    low = view.text.lower()
+    if len(low) == len(view.text):
+        return View(low, view.starts, view.ends)
+    return _rewrite(view, re.compile(".", re.DOTALL), lambda m: m.group().lower())
+
+
+def _norm_view(text: str) -> View:
+    view = View(text)
+    view = _rewrite(view, _REMOVABLE_RE, lambda m: "")
+    view = _nfc(view)
+    view = _translate_same_length(view, _FOLD_TABLE, _FOLD_NEEDED_RE)
+    return _lower(view)
+
+
+def _key_view(norm: View) -> View:
+    view = _rewrite(norm, _KEY_DELETE_RE, lambda m: "")
+    view = _translate_same_length(view, _KEY_TABLE, _KEY_NEEDED_RE)
+    view = _rewrite(view, _LEET_RE, lambda m: "".join(_LEET[c] for c in m.group()))
+    if _SPACED_QUICK_RE.search(view.text):
+        view = _rewrite(view, _SPACED_RE, lambda m: _SPACED_SEP_RE.sub("", m.group()))
+    if _REPEAT_QUICK_RE.search(view.text):
+        view = _rewrite(view, _REPEAT_RE, lambda m: m.group(1))
+    return view
+
+
+def fold_term(term: str) -> str:
+    """Fold a lexicon term exactly as posts are folded into the ``key`` view."""
+    return _key_view(_norm_view(term)).text
+
+
+# --- the document ---------------------------------------------------------------------
+
+# Words: letters, digits and the whole Devanagari and Bengali blocks (vowel signs, virama,
+# nukta) except the danda punctuation. ``\w`` alone would split "कार्य" at its virama.
+_TOKEN_RE = re.compile(r"[\w\u0900-\u0963\u0966-\u09ff]+")
+
+
+@dataclass(slots=True)
+class Document:
+    """A post as detectors see it: the original text and its normalised views."""
+
+    original: str
+    norm: View
+    key: View
+    _words: list[str] | None = None
+    _tokens: list[tuple[str, int, int]] | None = None
+
+    @property
+    def key_words(self) -> list[str]:
+        """Words of the ``key`` view, without positions (cheaper; enough for lookups)."""
+        if self._words is None:
+            self._words = _TOKEN_RE.findall(self.key.text)
+        return self._words
+
+    @property
+    def key_tokens(self) -> list[tuple[str, int, int]]:
+        """Words of the ``key`` view as ``(word, start, end)``; Indic-safe, cached."""
+        if self._tokens is None:
+            self._tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(self.key.text)]
+        return self._tokens
+
+    def span_from_norm(self, start: int, end: int) -> tuple[int, int]:
+        return self.norm.to_original(start, end)
+
+    def span_from_key(self, start: int, end: int) -> tuple[int, int]:
+        return self.key.to_original(start, end)
+
+
+def normalize(text: str) -> Document:
+    """Build the :class:`Document` for ``text``.
+
+    ``key`` is derived from ``norm`` and inherits its map, so the maps of both views
+    index the original text directly.
+    """
+    norm = _norm_view(text)
+    return Document(text, norm, _key_view(norm))

@@ -20,7 +20,7 @@ from rich.table import Table
 
 __all__ = ["generate_corpus", "print_bench", "run_bench"]
 
-_SENTENCES: dict[str, list[str]] = {
+_CLEAN: dict[str, list[str]] = {
     "hi": [
         "जिला प्रशासन द्वारा आज ग्राम पंचायत भवन में स्वास्थ्य शिविर का आयोजन किया गया।",
         "सभी हितग्राही अपने दस्तावेज़ों के साथ समय पर उपस्थित हों।",
@@ -29,9 +29,6 @@ _SENTENCES: dict[str, list[str]] = {
         "कलेक्टर महोदय ने विकासखंड के स्कूलों का निरीक्षण किया और शिक्षकों से चर्चा की।",
         "अफवाहों पर ध्यान न दें, सही जानकारी के लिए आधिकारिक वेबसाइट देखें।",
         "आज का दिन बहुत अच्छा रहा, सभी साथियों का धन्यवाद।",
-        "ये सरकार पूरी तरह निकम्मी है, कुछ काम नहीं करती।",
-        "शिकायतकर्ता श्री रामलाल, मोबाइल ९८२६१४३३०७, की शिकायत का निराकरण किया गया।",
-        "अंदर की खबर है, तबादला सूची अभी जारी नहीं हुई पर नाम तय हो गए हैं।",
     ],
     "bn": [
         "উপজেলা প্রশাসনের উদ্যোগে আজ বিনামূল্যে চক্ষু শিবির অনুষ্ঠিত হয়েছে।",
@@ -40,10 +37,6 @@ _SENTENCES: dict[str, list[str]] = {
         "নামজারি আবেদনের শুনানি আগামী রবিবার অনুষ্ঠিত হবে।",
         "গুজবে কান দেবেন না, সঠিক তথ্যের জন্য সরকারি ওয়েবসাইট দেখুন।",
         "আমাদের বিদ্যালয়ের শিক্ষার্থীরা জেলা পর্যায়ে বিজ্ঞান মেলায় প্রথম হয়েছে।",
-        "আগামী নির্বাচনে নৌকা মার্কায় ভোট দিয়ে জয়যুক্ত করুন।",
-        "অভিযোগকারী রহিমা খাতুন, মোবাইল ০১৭১১২২৩৩৪৪, বাসা ১২ নম্বর ওয়ার্ড।",
-        "এই অফিসের সব কর্মকর্তা ঘুষখোর, কোনো কাজ টাকা ছাড়া হয় না।",
-        "সবাই রাস্তায় নামুন, সব অচল করে দিন।",
     ],
     "en": [
         "The district administration has opened a help desk for flood-affected families.",
@@ -51,24 +44,14 @@ _SENTENCES: dict[str, list[str]] = {
         "The vaccination drive continues at all government health centres this week.",
         "Please do not share unverified messages; check the official website for updates.",
         "Our team visited the new school building and reviewed the progress of construction.",
-        "Forwarded as received: the banks will be closed for ten days from Monday, share fast!",
-        "In just six months I have cleared over 12,000 files, a record nobody before me achieved.",
-        "Happy birthday to my little princess, daddy loves you so much!",
-        "This useless government cannot even fix a single road.",
-        "Contact the complainant at 9876543210 for any clarification.",
     ],
     "hi-en": [
         "Aaj block office mein camp laga hai, sabhi log apne documents le kar aayein.",
         "Kal se naya ration card banane ka kaam shuru hoga, panchayat bhawan aayein.",
-        "Yeh sarkar bilkul bekar hai, koi kaam nahi hota.",
-        "Mere block ka result is baar sabse accha aaya, sab meri mehnat hai.",
-        "Bhai inside news hai, transfer list kal aayegi, kisi ko mat batana.",
     ],
     "bn-en": [
         "Aj upazila office e free medical camp hocche, sobai ashben.",
-        "Vai inside news, result kal ashbe, kauke bolben na please.",
         "Amader school er chhatrora district e prothom hoyeche, shubhechha roilo.",
-        "Ei sarkar kono kaj kore na, sob churi kore.",
     ],
     "hi-mixed": [
         "Important Notice: ज़िला अस्पताल में कल free health check-up camp लगेगा।",
@@ -76,12 +59,47 @@ _SENTENCES: dict[str, list[str]] = {
         "Online application की last date 30 तारीख है, portal पर apply करें।",
     ],
     "bn-mixed": [
-        "Weekend এ family নিয়ে Sajek ঘুরে আসলাম, view টা amazing!",
         "আগামীকাল office এ important meeting আছে, সবাই time মত আসবেন।",
         "Online এ আবেদন করার last date ৩০ তারিখ।",
     ],
 }
+_FLAGGED: dict[str, list[str]] = {
+    "hi": [
+        "ये सरकार पूरी तरह निकम्मी है, कुछ काम नहीं करती।",
+        "शिकायतकर्ता श्री रामलाल, मोबाइल ९८२६१४३३०७, की शिकायत का निराकरण किया गया।",
+        "अंदर की खबर है, तबादला सूची अभी जारी नहीं हुई पर नाम तय हो गए हैं।",
+    ],
+    "bn": [
+        "আগামী নির্বাচনে নৌকা মার্কায় ভোট দিয়ে জয়যুক্ত করুন।",
+        "অভিযোগকারী রহিমা খাতুন, মোবাইল ০১৭১১২২৩৩৪৪, বাসা ১২ নম্বর ওয়ার্ড।",
+        "এই অফিসের সব কর্মকর্তা ঘুষখোর, কোনো কাজ টাকা ছাড়া হয় না।",
+        "সবাই রাস্তায় নামুন, সব অচল করে দিন।",
+    ],
+    "en": [
+        "Forwarded as received: the banks will be closed for ten days from Monday, share fast!",
+        "In just six months I have cleared over 12,000 files, a record nobody before me achieved.",
+        "Happy birthday to my little princess, daddy loves you so much!",
+        "This useless government cannot even fix a single road.",
+        "Contact the complainant at 9876543210 for any clarification.",
+    ],
+    "hi-en": [
+        "Yeh sarkar bilkul bekar hai, koi kaam nahi hota.",
+        "Mere block ka result is baar sabse accha aaya, sab meri mehnat hai.",
+        "Bhai inside news hai, transfer list kal aayegi, kisi ko mat batana.",
+    ],
+    "bn-en": [
+        "Vai inside news, result kal ashbe, kauke bolben na please.",
+        "Ei sarkar kono kaj kore na, sob churi kore.",
+    ],
+    "bn-mixed": [
+        "Weekend এ family নিয়ে Sajek ঘুরে আসলাম, view টা amazing!",
+    ],
+    "hi-mixed": [
+        "सब staff को बता दूँ, ये नया officer एकदम चोर है।",
+    ],
+}
 _TAGS = [" #DigitalIndia", " #SmartBangladesh", " @collector_office", " #Health", " #Education"]
+FLAGGED_SHARE = 0.2
 _WEIGHTS = {"hi": 0.22, "bn": 0.22, "en": 0.18, "hi-en": 0.1, "bn-en": 0.1, "hi-mixed": 0.09, "bn-mixed": 0.09}
 
 
@@ -93,7 +111,10 @@ def generate_corpus(n: int, seed: int = 7) -> list[tuple[str, str, str]]:
     for _ in range(n):
         lang = rng.choices(langs, weights)[0]
         k = rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 8))
-        text = " ".join(rng.choice(_SENTENCES[lang]) for _ in range(k))
+        sentences = [rng.choice(_CLEAN[lang]) for _ in range(k)]
+        if rng.random() < FLAGGED_SHARE:
+            sentences.insert(rng.randrange(k + 1), rng.choice(_FLAGGED[lang]))
+        text = " ".join(sentences)
         if rng.random() < 0.2:
             text += "".join(rng.sample(_TAGS, rng.randint(1, 3)))
         jurisdiction = "BD" if lang.startswith("bn") else "IN-CG"

@@ -13,14 +13,23 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import InputError, LexiconError, PackError, SatarkError, UnknownClause, UnknownJurisdiction
+if TYPE_CHECKING:
+    from .engine import Screener
+
+from .errors import (
+    InputError,
+    LexiconError,
+    PackError,
+    SatarkError,
+    UnknownClause,
+    UnknownJurisdiction,
+)
 
 __all__ = ["app", "main"]
 
@@ -59,7 +68,7 @@ def _ui_lang(lang: Lang, detected: str) -> str:
     return detected.split("-")[0] if detected.split("-")[0] in ("hi", "bn") else "en"
 
 
-def _screener():  # type: ignore[no-untyped-def]
+def _screener() -> Screener:
     from .engine import default_screener
 
     return default_screener()
@@ -183,12 +192,13 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps every failure to a one-line message and an exit code."""
     try:
         result = app(args=argv, standalone_mode=False, prog_name="satark")
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
+    except typer.Abort:
         _fail(EXIT_USAGE, "aborted")
-    except click.ClickException as exc:  # usage errors: Click would exit 2, which means "block"
-        _fail(EXIT_USAGE, exc.format_message())
+    except typer.TyperException as exc:  # usage errors: Click would exit 2, which means "block"
+        format_message = getattr(exc, "format_message", None)
+        _fail(EXIT_USAGE, format_message() if callable(format_message) else str(exc))
     except (UnknownJurisdiction, UnknownClause) as exc:
         _fail(EXIT_USAGE, str(exc))
     except InputError as exc:

@@ -123,7 +123,9 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str
     meta = CATEGORIES.get(category)
     if meta is None or account_type not in meta.account_types:
         return None
-    clauses = pack.clauses_for(category, account_type)
+    # Cite the weightiest, most specific clause first (a lettered item before its lead-in).
+    clauses = sorted(pack.clauses_for(category, account_type),
+                     key=lambda c: (-c.severity, c.parent is None))
     if not clauses:
         return None
     miss = 1.0

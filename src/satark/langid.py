@@ -17,38 +17,169 @@ from .findings import LanguageGuess
 
 __all__ = ["identify"]
 
-_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
-_BENGALI = re.compile(r"[\u0980-\u09ff]")
-_LATIN = re.compile(r"[A-Za-z]")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]+")
+_BENGALI = re.compile(r"[\u0980-\u09ff]+")
+_LATIN = re.compile(r"[A-Za-z]+")
 _LATIN_WORD = re.compile(r"[a-z]+")
 
 # Frequent function words, chosen for being rare in the other two varieties.
 _EN = frozenset(
-    "the is are was were and of to in for this that with on be have has from by at it "
-    "an will not you your our we they their which who should would can all been".split()
+    [
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "and",
+        "of",
+        "to",
+        "in",
+        "for",
+        "this",
+        "that",
+        "with",
+        "on",
+        "be",
+        "have",
+        "has",
+        "from",
+        "by",
+        "at",
+        "it",
+        "an",
+        "will",
+        "not",
+        "you",
+        "your",
+        "our",
+        "we",
+        "they",
+        "their",
+        "which",
+        "who",
+        "should",
+        "would",
+        "can",
+        "all",
+        "been",
+    ]
 )
 _HI = frozenset(
-    "hai hain ka ki ke ko nahi nahin kya aur bhi mein se ye yeh tha thi kar karo karna "
-    "mera meri mere hum aap ho raha rahe rahi gaya gayi sab bahut koi kuch apne apni par "
-    "wala wale wali hota hoti jo jab tak ab abhi kyun kaise diya liya sakte chahiye".split()
+    [
+        "hai",
+        "hain",
+        "ka",
+        "ki",
+        "ke",
+        "ko",
+        "nahi",
+        "nahin",
+        "kya",
+        "aur",
+        "bhi",
+        "mein",
+        "se",
+        "ye",
+        "yeh",
+        "tha",
+        "thi",
+        "kar",
+        "karo",
+        "karna",
+        "mera",
+        "meri",
+        "mere",
+        "hum",
+        "aap",
+        "ho",
+        "raha",
+        "rahe",
+        "rahi",
+        "gaya",
+        "gayi",
+        "sab",
+        "bahut",
+        "koi",
+        "kuch",
+        "apne",
+        "apni",
+        "par",
+        "wala",
+        "wale",
+        "wali",
+        "hota",
+        "hoti",
+        "jo",
+        "jab",
+        "tak",
+        "ab",
+        "abhi",
+        "kyun",
+        "kaise",
+        "diya",
+        "liya",
+        "sakte",
+        "chahiye",
+    ]
 )
 _BN = frozenset(
-    "ami tumi apni amar tomar apnar kore korbo korche hobe hoy hoyeche ache achhe nai "
-    "er theke kintu ekhon keno kichu bhai vai jonno diye hoye shob sob onek amra tara "
-    "ekta eta oita kemon dekhun bolben korun korte chai na jabe ashbe ashche".split()
+    [
+        "ami",
+        "tumi",
+        "apni",
+        "amar",
+        "tomar",
+        "apnar",
+        "kore",
+        "korbo",
+        "korche",
+        "hobe",
+        "hoy",
+        "hoyeche",
+        "ache",
+        "achhe",
+        "nai",
+        "er",
+        "theke",
+        "kintu",
+        "ekhon",
+        "keno",
+        "kichu",
+        "bhai",
+        "vai",
+        "jonno",
+        "diye",
+        "hoye",
+        "shob",
+        "sob",
+        "onek",
+        "amra",
+        "tara",
+        "ekta",
+        "eta",
+        "oita",
+        "kemon",
+        "dekhun",
+        "bolben",
+        "korun",
+        "korte",
+        "chai",
+        "na",
+        "jabe",
+        "ashbe",
+        "ashche",
+    ]
 )
 
 
 def identify(text: str) -> LanguageGuess:
-    dev = len(_DEVANAGARI.findall(text))
-    ben = len(_BENGALI.findall(text))
-    lat = len(_LATIN.findall(text))
+    dev = sum(map(len, _DEVANAGARI.findall(text)))
+    ben = sum(map(len, _BENGALI.findall(text)))
+    lat = sum(map(len, _LATIN.findall(text)))
     total = dev + ben + lat
     if total == 0:
         return LanguageGuess("und", {}, 0.0)
-    scripts = {
-        k: v / total for k, v in (("Deva", dev), ("Beng", ben), ("Latn", lat)) if v
-    }
+    scripts = {k: v / total for k, v in (("Deva", dev), ("Beng", ben), ("Latn", lat)) if v}
     native = max(dev, ben)
     if native:
         lang = "hi" if dev >= ben else "bn"

@@ -8,7 +8,6 @@ failing, because an explanation must never break a screening.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,14 +24,9 @@ _REASONS: dict[str, dict[str, str]] = {
 }
 
 
-class _Lenient(string.Formatter):
-    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
-        if isinstance(key, str):
-            return kwargs.get(key, "")
-        return super().get_value(key, args, kwargs)
-
-
-_FORMATTER = _Lenient()
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def register_reasons(reasons: Mapping[str, Mapping[str, str]]) -> None:
@@ -48,4 +42,7 @@ def reason_text(key: str, lang: str, details: Mapping[str, Any]) -> str:
     if texts is None:
         return key
     template = texts.get(lang) or texts["en"]
-    return _FORMATTER.format(template, **details)
+    try:
+        return template.format_map(_Lenient(details))
+    except (ValueError, IndexError, AttributeError, KeyError):  # a malformed third-party template
+        return template

@@ -170,7 +170,17 @@ def _rewrite(
     return View("".join(out), new_starts, new_ends)
 
 
+# Letters NFC decomposes on their own (composition exclusions): precomposed nukta forms,
+# by far the commonest reason a Hindi or Bengali post is not in NFC.
+_EXCLUDED_RE = re.compile("[\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u0a5b\u0a5e"
+                          "\u0b5c\u0b5d\u0f43-\u0f78\ufb1d-\ufb4e]")
+
+
 def _nfc(view: View) -> View:
+    if unicodedata.is_normalized("NFC", view.text):
+        return view
+    # Fast path: only the excluded letters need work (each maps to its own two chars).
+    view = _rewrite(view, _EXCLUDED_RE, lambda m: unicodedata.normalize("NFC", m.group()))
     if unicodedata.is_normalized("NFC", view.text):
         return view
 

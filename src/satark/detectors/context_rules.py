@@ -32,17 +32,53 @@ _AFFECTIVE_RE = re.compile("[" + _AFFECTIVE + "]")
 
 _FIRST_SINGULAR_NATIVE = frozenset(
     fold_term(w)
-    for w in "मैं मैंने मेरा मेरी मेरे मुझे मुझको আমি আমার আমাকে আমায় i me my mine myself".split()
+    for w in [
+        "मैं",
+        "मैंने",
+        "मेरा",
+        "मेरी",
+        "मेरे",
+        "मुझे",
+        "मुझको",
+        "আমি",
+        "আমার",
+        "আমাকে",
+        "আমায়",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "myself",
+    ]
 )
-_FIRST_SINGULAR_HINGLISH = frozenset("main maine mera meri mere mujhe".split())
-_FIRST_SINGULAR_BANGLISH = frozenset("ami amar amake".split())
+_FIRST_SINGULAR_HINGLISH = frozenset(["main", "maine", "mera", "meri", "mere", "mujhe"])
+_FIRST_SINGULAR_BANGLISH = frozenset(["ami", "amar", "amake"])
 _ACHIEVEMENT = frozenset(
     fold_term(w)
-    for w in (
-        "record achieved delivered achievement best first-ever unprecedented "
-        "रिकॉर्ड रिकार्ड सर्वश्रेष्ठ उपलब्धि श्रेष्ठ মেহনত রেকর্ড শ্রেষ্ঠ সেরা অর্জন সাফল্য "
-        "mehnat record shreshtho sera"
-    ).split()
+    for w in [
+        "record",
+        "achieved",
+        "delivered",
+        "achievement",
+        "best",
+        "first-ever",
+        "unprecedented",
+        "रिकॉर्ड",
+        "रिकार्ड",
+        "सर्वश्रेष्ठ",
+        "उपलब्धि",
+        "श्रेष्ठ",
+        "মেহনত",
+        "রেকর্ড",
+        "শ্রেষ্ঠ",
+        "সেরা",
+        "অর্জন",
+        "সাফল্য",
+        "mehnat",
+        "record",
+        "shreshtho",
+        "sera",
+    ]
 )
 
 MENTIONS_ADVISORY = 5
@@ -85,9 +121,17 @@ class ContextRulesDetector:
                     a, b = doc.span_from_norm(*m.span())
                     spans.append(Span(a, b, doc.original[a:b]))
                 spans.sort(key=lambda s: s.start)
-                hits.append(Hit("excessive_tagging", 0.9, tuple(spans), Severity.INFO, self.name,
-                                "context.tags",
-                                {"mentions": len(mentions), "hashtags": len(hashtags)}))
+                hits.append(
+                    Hit(
+                        "excessive_tagging",
+                        0.9,
+                        tuple(spans),
+                        Severity.INFO,
+                        self.name,
+                        "context.tags",
+                        {"mentions": len(mentions), "hashtags": len(hashtags)},
+                    )
+                )
 
         words = doc.key_words
         first = _FIRST_SINGULAR_NATIVE
@@ -104,11 +148,29 @@ class ContextRulesDetector:
             confidence = 0.3
             if _AFFECTIVE_RE.search(doc.original):
                 confidence = 0.45
-            hits.append(Hit("personal_on_official", confidence, first_spans, Severity.MEDIUM,
-                            self.name, "context.first_person", {"first_person": n_first}))
+            hits.append(
+                Hit(
+                    "personal_on_official",
+                    confidence,
+                    first_spans,
+                    Severity.MEDIUM,
+                    self.name,
+                    "context.first_person",
+                    {"first_person": n_first},
+                )
+            )
         if n_first >= 1 and (_FIGURE_RE.search(text) or any(w in _ACHIEVEMENT for w in words)):
-            hits.append(Hit("self_promotion", 0.35, first_spans, Severity.MEDIUM, self.name,
-                            "context.boast", {"first_person": n_first}))
+            hits.append(
+                Hit(
+                    "self_promotion",
+                    0.35,
+                    first_spans,
+                    Severity.MEDIUM,
+                    self.name,
+                    "context.boast",
+                    {"first_person": n_first},
+                )
+            )
         return hits
 
     @staticmethod

@@ -101,11 +101,11 @@ class VerdictPolicy(_Strict):
     """
 
     block_min_severity: SeverityField = Severity.HIGH
-    block_min_confidence: float = Field(0.8, ge=0, le=1)
+    block_min_confidence: float = Field(default=0.8, ge=0, le=1)
     review_min_severity: SeverityField = Severity.LOW
-    review_min_confidence: float = Field(0.5, ge=0, le=1)
+    review_min_confidence: float = Field(default=0.5, ge=0, le=1)
     #: Combined evidence for a category below this is not reported at all.
-    report_min_confidence: float = Field(0.5, ge=0, le=1)
+    report_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
 class PolicyPack(_Strict):
@@ -116,7 +116,7 @@ class PolicyPack(_Strict):
     title: Localized
     sources: tuple[Source, ...] = Field(min_length=1)
     clauses: tuple[Clause, ...] = Field(min_length=1)
-    verdict_policy: VerdictPolicy = VerdictPolicy()
+    verdict_policy: VerdictPolicy = Field(default_factory=VerdictPolicy)
 
     _by_id: dict[str, Clause] = PrivateAttr(default_factory=dict)
     _by_category: dict[tuple[str, str], tuple[Clause, ...]] = PrivateAttr(default_factory=dict)

@@ -39,11 +39,11 @@ class PackRegistry:
         for pack_id, pack in self._packs.items():
             if pack_id.lower() == key.lower():
                 return pack
-        pack_id = self._jurisdictions.get(key.upper())
-        if pack_id is None:
+        found = self._jurisdictions.get(key.upper())
+        if found is None:
             known = ", ".join(sorted({*self._jurisdictions, *self._packs}))
             raise UnknownJurisdiction(f"no policy pack for {name!r}; known: {known}")
-        return self._packs[pack_id]
+        return self._packs[found]
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._packs.values())

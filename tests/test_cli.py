@@ -1,0 +1,123 @@
+"""The satark command as a user runs it: real processes, real files, real stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SATARK = str(Path(sys.executable).with_name("satark"))
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SATARK_NO_PLUGINS": "1", "COLUMNS": "120"}
+    proc = subprocess.run([SATARK, *args], input=stdin, capture_output=True, env=env, timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode,
+                                       proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
+
+
+def test_clear_post_exits_0() -> None:
+    r = run("check", "-j", "BD", "-a", "official", "আগামীকাল উপজেলা পরিষদে বিনামূল্যে চক্ষু শিবির অনুষ্ঠিত হবে।")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_blocked_post_reads_like_a_linter() -> None:
+    r = run("check", "-j", "BD", "-a", "official", "--lang", "bn", "-f", str(EXAMPLES / "bd-official-post.txt"))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "BD-2019/" in r.stdout and "confidential" in r.stdout
+    assert "bd-official-post.txt:1:" in r.stdout  # file:line:col like a linter
+    assert "লঙ্ঘন" in r.stdout  # explanation in Bengali
+
+
+def test_json_output() -> None:
+    r = run("check", "--json", "-j", "IN-CG", "-f", str(EXAMPLES / "cg-personal-post.txt"))
+    data = json.loads(r.stdout)
+    assert r.returncode == {"clear": 0, "review": 1, "block": 2}[data["verdict"]]
+    assert data["findings"], data
+    text = (EXAMPLES / "cg-personal-post.txt").read_text(encoding="utf-8")
+    for finding in data["findings"]:
+        assert finding["clause_ids"][0].startswith("IN-CG-2017/")
+        for span in finding["spans"]:
+            assert text[span["start"]:span["end"]] == span["text"]
+
+
+def test_stdin_dash_and_pipe() -> None:
+    post = "ये सरकार पूरी तरह निकम्मी है".encode()
+    assert run("check", "-", stdin=post).returncode in (1, 2)
+    assert run("check", "-f", "-", stdin=post).returncode in (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (("check", "-"), b"", 4, "empty"),
+        (("check", "-"), b"   \n  ", 4, "empty"),
+        (("check", "-"), b"\xff\xfe bad \xc3\x28", 4, "not valid UTF-8"),
+        (("check", "-"), "क".encode() * 400_000, 4, "limit"),
+        (("check", "-j", "IN-MH", "hello"), None, 3, "no policy pack"),
+        (("check", "--account", "group", "hello"), None, 3, "group"),
+        (("check", "--bogus"), None, 3, "bogus"),
+        (("check", "-f", "/nonexistent/post.txt"), None, 4, "cannot read"),
+        (("policy", "show", "BD-2019/99/zz"), None, 3, "no clause"),
+        (("eval", "/nonexistent.jsonl"), None, 4, "cannot read"),
+    ],
+)
+def test_errors_are_one_line_with_exit_codes(args: tuple[str, ...], stdin: bytes | None, code: int,
+                                             message: str) -> None:
+    r = run(*args, stdin=stdin if stdin is not None else b"")
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 3
+
+
+def test_a_1mb_post_and_a_binary_file(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("a" * 1_048_576, encoding="utf-8")
+    r = run("check", "-f", str(big))
+    assert r.returncode == 4 and "limit" in r.stderr
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)))
+    r = run("check", "-f", str(binary))
+    assert r.returncode == 4 and "binary" in r.stderr
+    r = run("check", "-f", str(tmp_path))
+    assert r.returncode == 4 and "directory" in r.stderr
+
+
+def test_policy_list_and_show() -> None:
+    r = run("policy", "list")
+    assert r.returncode == 0 and "IN-CG-2017" in r.stdout and "BD-2019" in r.stdout
+    r = run("policy", "list", "--pack", "BD")
+    assert r.returncode == 0 and "BD-2019/10/gha" in r.stdout
+    r = run("policy", "show", "BD-2019/10/gha", "--lang", "bn")
+    assert r.returncode == 0 and "ক্ষুদ্র জাতিসত্তা" in r.stdout
+    r = run("policy", "show", "BD-2019/10/gha", "--lang", "en")
+    assert r.returncode == 0 and "original:" in r.stdout
+    r = run("policy", "show", "IN-CG-2017/4", "--lang", "hi", "--json")
+    data = json.loads(r.stdout)
+    assert data["id"] == "IN-CG-2017/4" and data["categories"]
+
+
+def test_eval_on_a_small_file(tmp_path: Path) -> None:
+    path = tmp_path / "mini.jsonl"
+    rows = [
+        {"id": "1", "lang": "hi", "jurisdiction": "IN-CG", "account_type": "personal",
+         "text": "ये सरकार पूरी तरह निकम्मी है", "labels": ["anti_government"]},
+        {"id": "2", "lang": "bn", "jurisdiction": "BD", "account_type": "official",
+         "text": "আগামীকাল উপজেলা পরিষদে চক্ষু শিবির অনুষ্ঠিত হবে।", "labels": []},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    r = run("eval", str(path), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["posts"] == 2 and "per_language" in data and data["posts_per_second"] > 0
+    path.write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
+    r = run("eval", str(path))
+    assert r.returncode == 4 and "mini.jsonl:1" in r.stderr

@@ -1,0 +1,110 @@
+"""The screen() path end to end: reports, spans, clauses, verdicts, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+import satark
+from satark import InputError, Report, Severity, UnknownJurisdiction, Verdict, screen
+from satark.engine import _verdict
+from satark.findings import Finding
+from satark.packs.model import VerdictPolicy
+
+
+def _cats(report: Report) -> set[str]:
+    return {f.category for f in report.findings}
+
+
+def test_public_api_is_pinned() -> None:
+    assert satark.__all__ == sorted(satark.__all__)
+    for name in satark.__all__:
+        assert hasattr(satark, name)
+
+
+def test_clean_office_post_is_clear() -> None:
+    report = screen(
+        "সম্মানিত সেবাগ্রহীতা, আপনার অভিযোগটি আমরা পেয়েছি। নামজারি মামলাটি বর্তমানে শুনানির পর্যায়ে আছে।",
+        jurisdiction="BD", account_type="official",
+    )
+    assert report.verdict is Verdict.CLEAR and report.findings == ()
+    assert report.pack_id == "BD-2019" and report.language.code == "bn"
+
+
+def test_finding_explains_itself_with_clause_span_and_three_languages() -> None:
+    text = "शिकायतकर्ता श्रीमती सुनीता, मोबाइल ९८२६१४३३०७, आधार क्र. ४७२१ ८८३० १९५६ की शिकायत निराकृत।"
+    report = screen(text, jurisdiction="IN-CG", account_type="official")
+    assert report.verdict is Verdict.BLOCK
+    finding = next(f for f in report.findings if f.category == "confidential")
+    assert finding.clause_ids[0] == "IN-CG-2017/1"
+    assert 0.8 <= finding.confidence <= 1
+    assert finding.severity >= Severity.HIGH
+    covered = [text[s.start:s.end] for s in finding.spans]
+    assert "४७२१ ८८३० १९५६" in covered and any("९८२६१४३३०७" in c for c in covered)
+    for span in finding.spans:
+        assert text[span.start:span.end] == span.text
+    assert set(finding.explanation) == {"en", "hi", "bn"}
+    assert "IN-CG" not in finding.explanation["hi"] or "उल्लंघन" in finding.explanation["hi"]
+    assert all(finding.explanation[lang].strip() for lang in ("en", "hi", "bn"))
+    d = report.to_dict()
+    assert d["findings"][0]["clause_ids"] and d["verdict"] == "block"
+
+
+def test_personal_content_only_matters_on_official_accounts() -> None:
+    text = "Happy birthday to my little princess 🎂 daddy loves you! Family dinner tonight."
+    assert "personal_on_official" in _cats(screen(text, jurisdiction="BD", account_type="official"))
+    assert "personal_on_official" not in _cats(screen(text, jurisdiction="BD", account_type="personal"))
+
+
+def test_abuse_is_found_through_dodges_and_mapped_back() -> None:
+    text = "ye sab ch\u200bu\u200bt\u200bi\u200by\u200ba log hain"
+    report = screen(text, jurisdiction="IN-CG")
+    finding = next(f for f in report.findings if f.category == "obscene_abusive")
+    assert finding.spans[0].text.replace("\u200b", "") == "chutiya"
+
+
+def test_tagging_is_an_advisory_that_leaves_the_verdict_alone() -> None:
+    text = "সবার জন্য শুভেচ্ছা @a_b @c_d @e_f @g_h @i_j @k_l"
+    report = screen(text, jurisdiction="BD", account_type="personal")
+    assert "excessive_tagging" in _cats(report)
+    assert report.verdict is Verdict.CLEAR
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t ", "x" * 70_000, "abc\ud800def"])
+def test_bad_input_is_a_clear_error(bad: str) -> None:
+    with pytest.raises(InputError):
+        screen(bad, jurisdiction="BD")
+
+
+def test_not_text_and_unknown_options() -> None:
+    with pytest.raises(InputError, match="must be text"):
+        screen(b"bytes", jurisdiction="BD")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="account_type"):
+        screen("hello", jurisdiction="BD", account_type="group")  # type: ignore[arg-type]
+    with pytest.raises(UnknownJurisdiction):
+        screen("hello", jurisdiction="IN-MH")
+
+
+def test_control_characters_do_not_break_screening() -> None:
+    report = screen("hello\x00\x07 world\x1b[31m", jurisdiction="IN-CG")
+    assert report.verdict is Verdict.CLEAR
+
+
+def test_verdict_policy_thresholds() -> None:
+    def f(sev: Severity, conf: float) -> Finding:
+        return Finding("political", ("X/1",), conf, sev, (), "t", {"en": ""})
+
+    policy = VerdictPolicy()
+    assert _verdict([], policy) is Verdict.CLEAR
+    assert _verdict([f(Severity.INFO, 0.99)], policy) is Verdict.CLEAR
+    assert _verdict([f(Severity.MEDIUM, 0.6)], policy) is Verdict.REVIEW
+    assert _verdict([f(Severity.HIGH, 0.7)], policy) is Verdict.REVIEW
+    assert _verdict([f(Severity.HIGH, 0.85)], policy) is Verdict.BLOCK
+    strict = VerdictPolicy(block_min_severity="medium", block_min_confidence=0.5)  # type: ignore[arg-type]
+    assert _verdict([f(Severity.MEDIUM, 0.6)], strict) is Verdict.BLOCK
+
+
+def test_categories_filter() -> None:
+    text = "Forwarded as received: this useless government is run by thieves, bloody bastards"
+    all_cats = _cats(screen(text, jurisdiction="IN-CG"))
+    only = _cats(screen(text, jurisdiction="IN-CG", categories=["obscene_abusive"]))
+    assert only == {"obscene_abusive"} and len(all_cats) >= 2

@@ -70,6 +70,7 @@ _DIGIT_RE = re.compile(r"\d")
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
 
 _PERSONAL = frozenset({CueKind.CITIZEN, CueKind.PERSONAL, CueKind.HONORIFIC})
+_PERSON_RANK = {CueKind.CITIZEN: 0, CueKind.PERSONAL: 1, CueKind.HONORIFIC: 2}
 _LABELS = frozenset({
     CueKind.AADHAAR, CueKind.PAN, CueKind.VOTER, CueKind.PASSPORT, CueKind.NID,
     CueKind.ID_GENERIC, CueKind.PHONE_LABEL, CueKind.EMAIL,
@@ -381,7 +382,7 @@ class ConfidentialDataDetector:
         EPIC, passport  label / person's details and in capitals             0.90 C / 0.50
         phone, e-mail   helpline/office words nearest; government domain     dropped
                         "call us", office or officer words near              dropped
-                        citizen / personal / honorific words nearest         .85 / .80 / .60
+                        citizen / personal / honorific words (best of them)  .85 / .80 / .60
                         citizen words elsewhere in the post                  0.70
                         only a "mobile"/"email" label / nothing              .35 / .25-.30
         memo number     label + code                                         0.30
@@ -414,8 +415,16 @@ class ConfidentialDataDetector:
 
     @staticmethod
     def _person(cand: Candidate, *, strong: bool = False) -> Cue | None:
+        """The best personal cue near: a citizen's role, then particulars, then a title.
+
+        "Complainant Mr. Das, mob. 98…": the role says more than the nearer "Mr.".
+        """
         kinds = (CueKind.CITIZEN, CueKind.PERSONAL) if strong else _PERSONAL
-        return _nearest((c for c in cand.near if c.kind in kinds), cand.start, cand.end)
+        return min(
+            (c for c in cand.near if c.kind in kinds),
+            key=lambda c: (_PERSON_RANK[c.kind], distance(c, cand.start, cand.end)),
+            default=None,
+        )
 
     def _aadhaar(self, cand: Candidate, cues: Sequence[Cue]) -> Decision | None:
         ok = bool(self.aadhaar.checksum_ok(cand.value))
@@ -495,7 +504,9 @@ class ConfidentialDataDetector:
         official = ctx.account_type == "official"
         office = self._label(cand, CueKind.OFFICE)
         who = self._person(cand)
-        if office and (who is None or distance(office, start, end) <= distance(who, start, end)):
+        closest = _nearest((c for c in cand.near if c.kind in _PERSONAL), start, end)
+        if office and (closest is None
+                       or distance(office, start, end) <= distance(closest, start, end)):
             return None  # "हेल्पलाइन 98…", "কন্ট্রোল রুম: 01…"
         owned = self._label(cand, CueKind.OFFICE_WEAK, CueKind.INVITATION)
         if who:
@@ -505,7 +516,7 @@ class ConfidentialDataDetector:
                 score = 0.35 if official else 0.6  # official pages name their staff
             else:
                 score = 0.85 if who.kind == CueKind.CITIZEN else 0.8
-            return Decision(score, high, f"nearest context is a person's ({who.kind})", who)
+            return Decision(score, high, f"a person's details near ({who.kind})", who)
         if owned:
             return None  # an office's or the author's own number, offered to be called
         citizen = _first(cues, CueKind.CITIZEN)

@@ -59,7 +59,7 @@ class Lang(StrEnum):
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False)
 
 
 def _ui_lang(lang: Lang, detected: str) -> str:

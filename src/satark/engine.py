@@ -15,7 +15,7 @@ from typing import Literal
 from .categories import CATEGORIES, Severity
 from .detectors.base import Detector, ScreenContext
 from .errors import InputError
-from .findings import Finding, Hit, Report, Verdict
+from .findings import Finding, Hit, Report, Verdict, drop_nested_spans
 from .langid import identify
 from .messages import LANGS, reason_text
 from .normalize import normalize
@@ -137,7 +137,7 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str
     top = max(hits, key=lambda h: h.confidence)
     ceiling = max(c.severity for c in clauses)
     severity = min(max(h.severity for h in hits), ceiling)
-    spans = sorted({s for h in hits for s in h.spans}, key=lambda s: (s.start, s.end))
+    spans = drop_nested_spans([s for h in hits for s in h.spans])
     return Finding(
         category=category,
         clause_ids=tuple(c.id for c in clauses),

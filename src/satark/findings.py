@@ -13,7 +13,7 @@ from typing import Any
 
 from .categories import Severity
 
-__all__ = ["Finding", "Hit", "LanguageGuess", "Report", "Span", "Verdict"]
+__all__ = ["Finding", "Hit", "LanguageGuess", "Report", "Span", "Verdict", "drop_nested_spans"]
 
 
 class Verdict(StrEnum):
@@ -36,6 +36,17 @@ class Span:
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "text": self.text}
+
+
+def drop_nested_spans(spans: list[Span]) -> list[Span]:
+    """Sorted spans without those inside another (a phrase and one of its words)."""
+    ordered = sorted(set(spans), key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    for s in ordered:
+        if out and s.start >= out[-1].start and s.end <= out[-1].end:
+            continue
+        out.append(s)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

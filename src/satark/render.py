@@ -47,7 +47,7 @@ def print_report(report: Report, screener: Screener, lang: str, console: Console
         if first is not None:
             quoted = ", ".join(f"«{s.text}»" for s in finding.spans[:4])
             console.print(Text(f"    {quoted}", style="dim"))
-        console.print(Text(f"    {clause.citation}: {clause.text.get(lang)}", style="dim"), overflow="fold")
+        console.print(Text(f"    {clause.citation}: {clause.text.get(lang)}", style="dim"))
     verdict_word = _VERDICT_TEXT.get(lang, _VERDICT_TEXT["en"])[report.verdict.value]
     summary = Text.assemble(
         (verdict_word, _VERDICT_STYLE[report.verdict]),

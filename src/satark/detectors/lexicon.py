@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..categories import Severity
-from ..findings import Hit, Span
+from ..findings import Hit, Span, drop_nested_spans
 from ..hookspecs import hookimpl
 from ..lexicons import LexiconIndex, Match, load_lexicon
 from ..normalize import Document
@@ -77,7 +77,7 @@ class LexiconDetector:
                     continue
                 a, b = doc.span_from_key(tokens[m.first][1], tokens[m.last][2])
                 spans.append(Span(a, b, doc.original[a:b]))
-            spans = _dedupe(spans)
+            spans = drop_nested_spans(spans)
             severity = max((m.severity for m in positive.values()), default=Severity.LOW)
             terms = ", ".join(f"«{s.text}»" for s in spans[:3])
             hits.append(
@@ -96,17 +96,6 @@ class LexiconDetector:
                 )
             )
         return hits
-
-
-def _dedupe(spans: list[Span]) -> list[Span]:
-    """Drop spans contained in another (a phrase and one of its words both matched)."""
-    spans.sort(key=lambda s: (s.start, -s.end))
-    out: list[Span] = []
-    for s in spans:
-        if out and s.start >= out[-1].start and s.end <= out[-1].end:
-            continue
-        out.append(s)
-    return out
 
 
 @hookimpl

@@ -34,6 +34,7 @@ def test_blocked_post_reads_like_a_linter() -> None:
     assert "BD-2019/" in r.stdout and "confidential" in r.stdout
     assert "bd-official-post.txt:1:" in r.stdout  # file:line:col like a linter
     assert "লঙ্ঘন" in r.stdout  # explanation in Bengali
+    assert "⟦০১৭১১-২২৩৩৪৪⟧" in r.stdout  # the flagged span, marked (no colour in a pipe)
 
 
 def test_json_output() -> None:

@@ -39,6 +39,10 @@ _CLEAN: dict[str, list[str]] = {
         "আমাদের বিদ্যালয়ের শিক্ষার্থীরা জেলা পর্যায়ে বিজ্ঞান মেলায় প্রথম হয়েছে।",
     ],
     "en": [
+        "The land records office will stay open on Saturday to clear pending mutation cases.",
+        "Heavy rain is expected tomorrow; fishermen are advised not to go out to sea.",
+        "Results of the district science fair will be announced at the town hall on Friday.",
+
         "The district administration has opened a help desk for flood-affected families.",
         "Citizens can apply online for the scholarship until the end of this month.",
         "The vaccination drive continues at all government health centres this week.",
@@ -46,19 +50,33 @@ _CLEAN: dict[str, list[str]] = {
         "Our team visited the new school building and reviewed the progress of construction.",
     ],
     "hi-en": [
+        "Ration card ka e-KYC 31 tarikh tak zaroor karwa lein, nazdeeki dukaan par suvidha hai.",
+        "Kal gram sabha ki baithak hai, sabhi panch aur sachiv samay par pahunchein.",
+        "Barish ke mausam mein bachchon ko nadi naalon se door rakhein.",
+
         "Aaj block office mein camp laga hai, sabhi log apne documents le kar aayein.",
         "Kal se naya ration card banane ka kaam shuru hoga, panchayat bhawan aayein.",
     ],
     "bn-en": [
+        "Kal theke school er notun class routine chalu hobe, sobai dekhe nin.",
+        "Upazila krishi office theke bij bitoron kora hobe, kagoj niye ashben.",
+        "Bonna porishthiti niye amader control room khola ache.",
+
         "Aj upazila office e free medical camp hocche, sobai ashben.",
         "Amader school er chhatrora district e prothom hoyeche, shubhechha roilo.",
     ],
     "hi-mixed": [
+        "Collector office में आज public hearing है, अपनी application साथ लाएं।",
+        "स्कूलों में mid-day meal की quality check के लिए team बनाई गई है।",
+
         "Important Notice: ज़िला अस्पताल में कल free health check-up camp लगेगा।",
         "सभी staff members से request है कि meeting में time पर पहुँचें।",
         "Online application की last date 30 तारीख है, portal पर apply करें।",
     ],
     "bn-mixed": [
+        "উপজেলা hospital এ নতুন X-ray machine চালু হয়েছে।",
+        "Digital center থেকে জন্ম নিবন্ধনের online আবেদন করা যাবে।",
+
         "আগামীকাল office এ important meeting আছে, সবাই time মত আসবেন।",
         "Online এ আবেদন করার last date ৩০ তারিখ।",
     ],

@@ -24,15 +24,33 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def _marked(report: Report, *, plain: bool) -> Text:
+    """The post with flagged spans in colour, or between ⟦ ⟧ where there is no colour."""
+    if not plain:
+        body = Text(report.text)
+        for finding in report.findings:
+            style = "reverse red" if finding.severity >= 3 else "reverse yellow"
+            for span in finding.spans:
+                body.stylize(style, span.start, span.end)
+        return body
+    merged: list[list[int]] = []
+    for start, end in sorted((s.start, s.end) for f in report.findings for s in f.spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out += [report.text[pos:start], "⟦", report.text[start:end], "⟧"]
+        pos = end
+    out.append(report.text[pos:])
+    return Text("".join(out))
+
+
 def print_report(report: Report, screener: Screener, lang: str, console: Console, *,
                  source: str = "post") -> None:
     pack = screener.packs.get(report.pack_id)
-    body = Text(report.text)
-    for finding in report.findings:
-        style = "reverse red" if finding.severity >= 3 else "reverse yellow"
-        for span in finding.spans:
-            body.stylize(style, span.start, span.end)
-    console.print(body)
+    console.print(_marked(report, plain=not console.is_terminal or console.no_color))
     console.print()
     for finding in report.findings:
         first = finding.spans[0] if finding.spans else None

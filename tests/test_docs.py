@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-
 from satark import hookspecs
 from satark.cli import app
 

@@ -62,7 +62,7 @@ def test_invalid_lexicon_file(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(LexiconError) as info:
         load_lexicon(path)
-    assert "x.yaml" in str(info.value) and "category" in str(info.value) and "entry 'a'" in str(info.value)
+    assert "x.yaml" in str(info.value) and "category" in str(info.value) and "entry a: weight" in str(info.value)
 
 
 def test_duplicate_entries_are_rejected(tmp_path: Path) -> None:

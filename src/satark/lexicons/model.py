@@ -5,15 +5,14 @@ Format: ``docs/lexicon-format.md``.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .._datafile import load_validated
 from ..categories import CATEGORIES, Severity
 from ..errors import LexiconError
 from ..normalize import _TOKEN_RE, fold_term
@@ -96,23 +95,9 @@ class LexiconFile(BaseModel):
 
 
 def load_lexicon(path: str | Path) -> LexiconFile:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
-    try:
-        lex = LexiconFile.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = list(err["loc"])
-            where = ".".join(str(p) for p in loc)
-            if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-                with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
-                    where = f"entry {data['entries'][loc[1]].get('term')!r}"
-            problems.append(f"{where}: {err['msg']}")
-        raise LexiconError(f"{path}: invalid lexicon: {'; '.join(problems)}") from None
+    """Load and validate a lexicon file; any problem raises :class:`LexiconError` naming it."""
+    lex = load_validated(path, LexiconFile, what="lexicon", error=LexiconError,
+                         items="entries", item_name="entry", item_key="term")
     seen: set[tuple[tuple[str, ...], str]] = set()
     for entry in lex.entries:
         key = (tuple(_TOKEN_RE.findall(fold_term(entry.term))), entry.lang)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
+from .._datafile import load_validated
 from ..categories import CATEGORIES, Severity
 from ..errors import PackError, UnknownClause
 
@@ -164,30 +163,7 @@ class PolicyPack(_Strict):
         return [c for c in self.clauses if c.parent == clause_id]
 
 
-def _describe_error(data: Any, err: dict[str, Any]) -> str:
-    loc = list(err.get("loc", ()))
-    where = ".".join(str(p) for p in loc) or "(top level)"
-    if len(loc) >= 2 and loc[0] == "clauses" and isinstance(loc[1], int):
-        try:
-            clause_id = data["clauses"][loc[1]].get("id", f"#{loc[1]}")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            clause_id = f"#{loc[1]}"
-        rest = ".".join(str(p) for p in loc[2:]) or "(clause)"
-        where = f"clause {clause_id}: {rest}"
-    return f"{where}: {err.get('msg', 'invalid')}"
-
-
 def load_pack(path: str | Path) -> PolicyPack:
     """Load and validate a pack file; any problem raises :class:`PackError` naming it."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PackError(f"{path}: cannot read policy pack: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PackError(f"{path}: a policy pack must be a mapping at the top level")
-    try:
-        return PolicyPack.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(_describe_error(data, e) for e in exc.errors())  # type: ignore[arg-type]
-        raise PackError(f"{path}: invalid policy pack: {problems}") from None
+    return load_validated(path, PolicyPack, what="policy pack", error=PackError,
+                          items="clauses", item_name="clause", item_key="id")

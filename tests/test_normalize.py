@@ -93,6 +93,14 @@ def test_every_view_char_maps_inside_the_original(text: str) -> None:
             prev = s
 
 
+def test_canonical_reordering_maps_to_the_whole_cluster() -> None:
+    text = "aaa\u094d\u09bc"  # virama then nukta: NFC swaps them (combining classes 9 and 7)
+    doc = normalize(text)
+    assert doc.norm.text == "aaa\u09bc\u094d"
+    a, b = doc.span_from_norm(3, 4)
+    assert text[a:b] == "a\u094d\u09bc"  # the whole grapheme cluster
+
+
 @settings(max_examples=400, deadline=None)
 @given(texts, st.data())
 def test_any_span_maps_back_to_a_covering_original_span(text: str, data: st.DataObject) -> None:

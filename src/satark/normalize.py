@@ -132,12 +132,14 @@ def _identity(n: int) -> tuple[list[int], list[int]]:
 
 
 def _rewrite(
-    view: View, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]
+    view: View, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], *, aligned: bool = True
 ) -> View:
     """Apply ``pattern.sub(repl)`` to a view, keeping the offset map exact.
 
     Each replacement character maps to the whole matched original range, unless the
-    replacement has the same length as the match, in which case it maps one to one.
+    replacement is unchanged, or has the same length and ``aligned`` says it substitutes
+    character for character (leetspeak, folding), in which case it maps one to one.
+    Canonical reordering (NFC) keeps the length but not the positions: not aligned.
     """
     text = view.text
     if pattern.search(text) is None:
@@ -156,7 +158,7 @@ def _rewrite(
         r = repl(m)
         if r:
             out.append(r)
-            if len(r) == b - a:
+            if len(r) == b - a and (aligned or r == m.group()):
                 new_starts.extend(starts[a:b])
                 new_ends.extend(ends[a:b])
             else:
@@ -180,14 +182,14 @@ def _nfc(view: View) -> View:
     if unicodedata.is_normalized("NFC", view.text):
         return view
     # Fast path: only the excluded letters need work (each maps to its own two chars).
-    view = _rewrite(view, _EXCLUDED_RE, lambda m: unicodedata.normalize("NFC", m.group()))
+    view = _rewrite(view, _EXCLUDED_RE, lambda m: unicodedata.normalize("NFC", m.group()), aligned=False)
     if unicodedata.is_normalized("NFC", view.text):
         return view
 
     def repl(m: re.Match[str]) -> str:
         return unicodedata.normalize("NFC", m.group())
 
-    out = _rewrite(view, _MARK_RUN_RE, repl)
+    out = _rewrite(view, _MARK_RUN_RE, repl, aligned=False)
     if not unicodedata.is_normalized("NFC", out.text):  # composition across graphemes: rare
         whole = unicodedata.normalize("NFC", out.text)
         n_orig = (out.ends[-1] if out.ends else len(view.text)) if out.starts is not None else len(out.text)

@@ -119,6 +119,8 @@ def test_eval_on_a_small_file(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["posts"] == 2 and "per_language" in data and data["posts_per_second"] > 0
+    r = run("eval", str(path), "--markdown")
+    assert r.returncode == 0 and "| anti_government | 1 |" in r.stdout
     path.write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
     r = run("eval", str(path))
     assert r.returncode == 4 and "mini.jsonl:1" in r.stderr

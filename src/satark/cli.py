@@ -102,12 +102,15 @@ def check(
 def eval_(
     path: Annotated[Path, typer.Argument(help="Labelled JSONL in the format of ../shared/taxonomy.md.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the tables as Markdown.")] = False,
 ) -> None:
     """Score the engine on a labelled file: per-category P/R/F1, micro/macro F1, FP rate."""
-    from .evaluation import evaluate_file, print_evaluation
+    from .evaluation import evaluate_file, markdown_report, print_evaluation
 
     result = evaluate_file(path, _screener())
-    if as_json:
+    if markdown:
+        sys.stdout.write(markdown_report(result))
+    elif as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         print_evaluation(result, _console())

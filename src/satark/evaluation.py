@@ -17,7 +17,15 @@ from .categories import SCORED_CATEGORIES
 from .engine import Screener
 from .errors import InputError
 
-__all__ = ["EvalResult", "LabelledPost", "evaluate", "evaluate_file", "load_jsonl", "print_evaluation"]
+__all__ = [
+    "EvalResult",
+    "LabelledPost",
+    "evaluate",
+    "evaluate_file",
+    "load_jsonl",
+    "markdown_report",
+    "print_evaluation",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +221,24 @@ def print_evaluation(result: EvalResult, console: Console, *, show_errors: Itera
         f"clean FP rate {result.clean_fp_rate:.3f} ({result.overall.clean_flagged}/{result.overall.clean}) · "
         f"verdicts {dict(result.verdicts)} · {result.posts_per_second:,.0f} posts/s"
     )
+
+
+def markdown_report(result: EvalResult) -> str:
+    """The same tables as Markdown, for READMEs and issue notes."""
+    lines = ["| category | support | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
+    for name, c in result.per_category.items():
+        lines.append(f"| {name} | {c.tp + c.fn} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |")
+    lines += [
+        "",
+        f"micro-F1 **{result.micro_f1:.3f}** · macro-F1 **{result.macro_f1:.3f}** · "
+        f"false-positive rate on clean posts **{result.clean_fp_rate:.3f}** "
+        f"({result.overall.clean_flagged}/{result.overall.clean}) · {result.overall.n} posts",
+        "",
+        "| lang | posts | clean | clean FP rate | micro-F1 | lang-id accuracy |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for lang, sl in sorted(result.per_language.items()):
+        d = sl.to_dict()
+        lines.append(f"| {lang} | {sl.n} | {sl.clean} | {_pct(d['clean_fp_rate'])} | {_pct(d['micro_f1'])} | "
+                     f"{_pct(d['langid_accuracy'])} |")
+    return "\n".join(lines) + "\n"

@@ -140,3 +140,10 @@ def test_categories_filter() -> None:
     all_cats = _cats(screen(text, jurisdiction="IN-CG"))
     only = _cats(screen(text, jurisdiction="IN-CG", categories=["obscene_abusive"]))
     assert only == {"obscene_abusive"} and len(all_cats) >= 2
+
+
+@pytest.mark.parametrize("text", ["ok", "hello world", "Thank you", "👍", "धन्यवाद", "শুভ সকাল", "nice"])
+@pytest.mark.parametrize("mode", ["rules", "fast", "full"])
+def test_short_innocuous_posts_are_clear_in_every_mode(text: str, mode: str) -> None:
+    report = screen(text, jurisdiction="IN-CG", mode=mode)  # type: ignore[arg-type]
+    assert report.verdict is Verdict.CLEAR, report.findings

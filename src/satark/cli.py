@@ -51,6 +51,15 @@ class Account(StrEnum):
     personal = "personal"
 
 
+class Mode(StrEnum):
+    rules = "rules"
+    fast = "fast"
+    full = "full"
+
+
+MODE_HELP = "rules; fast (+ n-gram model, bulk audits); full (+ sentence encoder). Default: full, or SATARK_MODE."
+
+
 class Lang(StrEnum):
     auto = "auto"
     en = "en"
@@ -82,6 +91,7 @@ def check(
     account: Annotated[Account, typer.Option("--account", "-a", help="Account the post is for.")] = Account.personal,
     lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the explanations.")] = Lang.auto,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    mode: Annotated[Mode | None, typer.Option("--mode", "-m", help=MODE_HELP)] = None,
 ) -> None:
     """Screen one post. Exit code: 0 clear, 1 review, 2 block."""
     from .inputs import read_post
@@ -89,7 +99,8 @@ def check(
 
     post = read_post(text, file)
     screener = _screener()
-    report = screener.screen(post, jurisdiction=jurisdiction, account_type=account.value)
+    report = screener.screen(post, jurisdiction=jurisdiction, account_type=account.value,
+                             mode=mode.value if mode else None)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -103,11 +114,12 @@ def eval_(
     path: Annotated[Path, typer.Argument(help="Labelled JSONL in the format of ../shared/taxonomy.md.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the tables as Markdown.")] = False,
+    mode: Annotated[Mode | None, typer.Option("--mode", "-m", help=MODE_HELP)] = None,
 ) -> None:
     """Score the engine on a labelled file: per-category P/R/F1, micro/macro F1, FP rate."""
     from .evaluation import evaluate_file, markdown_report, print_evaluation
 
-    result = evaluate_file(path, _screener())
+    result = evaluate_file(path, _screener(), mode=mode.value if mode else None)
     if markdown:
         sys.stdout.write(markdown_report(result))
     elif as_json:
@@ -122,15 +134,47 @@ def bench(
     latency_samples: Annotated[int, typer.Option(help="Single-post timings for p50/p99.", min=100)] = 2000,
     seed: Annotated[int, typer.Option(help="Corpus seed (same seed, same corpus).")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    mode: Annotated[Mode, typer.Option("--mode", "-m", help="rules, fast or full.")] = Mode.rules,
 ) -> None:
     """Measure screen() throughput on one core and single-post p50/p99 latency."""
     from .bench import print_bench, run_bench
 
-    result = run_bench(n_posts=posts, latency_samples=latency_samples, seed=seed)
+    result = run_bench(n_posts=posts, latency_samples=latency_samples, seed=seed, mode=mode.value)
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
         print_bench(result, _console())
+
+
+@app.command()
+def train(
+    indomain: Annotated[Path, typer.Option(help="Folder with the project's labelled train-*.jsonl.")] = Path(
+        "data/indomain"),
+    out: Annotated[Path | None, typer.Option(help="Where to write the models (default: the package's).")] = None,
+    dev_file: Annotated[list[Path] | None, typer.Option(
+        "--dev-file", help="Extra labelled JSONL used only for calibration and thresholds.")] = None,
+    public: Annotated[bool, typer.Option(help="Add the public data sets' train splits (auxiliary).")] = False,
+    e5: Annotated[bool, typer.Option(help="Train the sentence-encoder head (full mode).")] = True,
+    seed: Annotated[int, typer.Option(help="Seed for sampling the public data.")] = 13,
+) -> None:
+    """Train the fast and full classifiers and write them with a manifest and model card."""
+    from .detectors.classifier import MODELS_DIR
+    from .training.card import write_model_card
+    from .training.pipeline import TrainConfig
+    from .training.pipeline import train as run_training
+
+    if not indomain.is_dir():
+        raise InputError(f"{indomain} is not a folder of labelled posts")
+    dev_files = tuple(dev_file or ())
+    for path in dev_files:
+        if not path.is_file():
+            raise InputError(f"cannot read {path}")
+    cfg = TrainConfig(indomain_dir=indomain, out_dir=out or MODELS_DIR, dev_files=dev_files, public=public,
+                      e5=e5, seed=seed)
+    console = _console()
+    manifest = run_training(cfg, log=console.print)
+    write_model_card(cfg.out_dir, manifest)
+    console.print(f"wrote {cfg.out_dir}")
 
 
 @policy_app.command("list")

@@ -7,6 +7,7 @@ built-ins do.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -18,15 +19,17 @@ from .errors import InputError
 from .findings import Finding, Hit, Report, Verdict, drop_nested_spans
 from .langid import identify
 from .messages import LANGS, reason_text
-from .normalize import normalize
+from .normalize import Document, normalize
 from .packs.model import Clause, PolicyPack, VerdictPolicy
 from .packs.registry import PackRegistry
 
-__all__ = ["DEFAULT_MAX_CHARS", "Screener", "default_screener", "screen"]
+__all__ = ["DEFAULT_MAX_CHARS", "MODES", "Mode", "Screener", "default_screener", "screen"]
 
 #: Facebook's own limit for a post is 63,206 characters; anything longer is not a post.
 DEFAULT_MAX_CHARS = 65_536
 AccountType = Literal["official", "personal"]
+Mode = Literal["rules", "fast", "full"]
+MODES: tuple[str, ...] = ("rules", "fast", "full")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 _TEMPLATES = {
@@ -45,13 +48,33 @@ class Screener:
         detectors: Sequence[Detector],
         *,
         max_chars: int = DEFAULT_MAX_CHARS,
+        mode: Mode | None = None,
     ) -> None:
         self.packs = packs
         self.detectors = tuple(detectors)
         self.max_chars = max_chars
+        # A detector with a ``modes`` attribute runs only in those modes (the classifiers);
+        # one without runs in every mode (the rules).
+        self._by_mode = {
+            m: tuple(d for d in self.detectors if m in getattr(d, "modes", MODES)) for m in MODES
+        }
+        if mode is None:
+            # The best mode that has a detector of its own: full, else fast, else rules.
+            mode = next((m for m in ("full", "fast") if len(self._by_mode[m]) > len(self._by_mode["rules"])),
+                        "rules")
+        self.mode: Mode = self._check_mode(mode)
+
+    @staticmethod
+    def _check_mode(mode: object) -> Mode:
+        if mode not in MODES:
+            raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        return mode  # type: ignore[return-value]
+
+    def detectors_for(self, mode: Mode | None = None) -> tuple[Detector, ...]:
+        return self._by_mode[self._check_mode(mode or self.mode)]
 
     @classmethod
-    def from_plugins(cls, *, max_chars: int = DEFAULT_MAX_CHARS) -> Screener:
+    def from_plugins(cls, *, max_chars: int = DEFAULT_MAX_CHARS, mode: Mode | None = None) -> Screener:
         from .plugins import get_plugin_manager
 
         hook = get_plugin_manager().hook
@@ -60,7 +83,7 @@ class Screener:
             for pack in batch:
                 registry.register(pack)
         detectors = [factory() for batch in hook.satark_detectors() for factory in batch]
-        return cls(registry, detectors, max_chars=max_chars)
+        return cls(registry, detectors, max_chars=max_chars, mode=mode)
 
     def check_input(self, text: object) -> str:
         if not isinstance(text, str):
@@ -82,39 +105,74 @@ class Screener:
         jurisdiction: str,
         account_type: AccountType = "personal",
         categories: Iterable[str] | None = None,
+        mode: Mode | None = None,
     ) -> Report:
         """Screen one post against the pack in force for ``jurisdiction``.
 
-        ``categories`` limits which categories are reported (all by default).
+        ``categories`` limits which categories are reported (all by default). ``mode``:
+        ``rules`` (lexicons, identifiers, context rules), ``fast`` (+ the n-gram model, for
+        bulk audits) or ``full`` (+ the sentence-encoder model); default: the screener's.
         """
+        detectors = self.detectors_for(mode)
+        doc, ctx = self._prepare(text, jurisdiction, account_type)
+        hits = [hit for detector in detectors for hit in detector.detect(doc, ctx)]
+        return self._report(doc, ctx, hits, categories)
+
+    def screen_many(
+        self,
+        posts: Sequence[tuple[str, str, AccountType]],
+        *,
+        categories: Iterable[str] | None = None,
+        mode: Mode | None = None,
+    ) -> list[Report]:
+        """Screen ``(text, jurisdiction, account_type)`` posts in one batch (bulk audits).
+
+        Same reports as :meth:`screen` one by one; detectors that can work on a batch
+        (the classifiers: ``detect_many``) do, which is much faster per post.
+        """
+        detectors = self.detectors_for(mode)
+        prepared = [self._prepare(t, j, a) for t, j, a in posts]
+        docs = [d for d, _ in prepared]
+        ctxs = [c for _, c in prepared]
+        hits: list[list[Hit]] = [[] for _ in posts]
+        for detector in detectors:
+            many = getattr(detector, "detect_many", None)
+            batch = many(docs, ctxs) if many is not None else [list(detector.detect(d, c)) for d, c in prepared]
+            for i, found in enumerate(batch):
+                hits[i].extend(found)
+        return [self._report(d, c, h, categories) for (d, c), h in zip(prepared, hits, strict=True)]
+
+    def _prepare(self, text: str, jurisdiction: str, account_type: str) -> tuple[Document, ScreenContext]:
         text = self.check_input(text)
         if account_type not in ("official", "personal"):
             raise InputError(f"account_type must be 'official' or 'personal', not {account_type!r}")
         pack = self.packs.get(jurisdiction)
         doc = normalize(text)
-        language = identify(doc.norm.text)
-        ctx = ScreenContext(pack=pack, account_type=account_type, language=language)
-        hits: dict[str, list[Hit]] = {}
-        for detector in self.detectors:
-            for hit in detector.detect(doc, ctx):
-                hits.setdefault(hit.category, []).append(hit)
+        return doc, ScreenContext(pack=pack, account_type=account_type, language=identify(doc.norm.text))
+
+    @staticmethod
+    def _report(doc: Document, ctx: ScreenContext, hits: Sequence[Hit], categories: Iterable[str] | None) -> Report:
+        by_category: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_category.setdefault(hit.category, []).append(hit)
         wanted = set(categories) if categories is not None else None
+        pack = ctx.pack
         findings = []
-        for category, group in hits.items():
+        for category, group in by_category.items():
             if wanted is not None and category not in wanted:
                 continue
-            finding = _combine(category, group, pack, account_type)
+            finding = _combine(category, group, pack, ctx.account_type)
             if finding is not None:
                 findings.append(finding)
         findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
         return Report(
-            text=text,
+            text=doc.original,
             verdict=_verdict(findings, pack.verdict_policy),
             findings=tuple(findings),
             pack_id=pack.id,
             jurisdiction=pack.jurisdiction,
-            account_type=account_type,
-            language=language,
+            account_type=ctx.account_type,
+            language=ctx.language,
         )
 
 
@@ -137,7 +195,8 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str
     top = max(hits, key=lambda h: h.confidence)
     ceiling = max(c.severity for c in clauses)
     severity = min(max(h.severity for h in hits), ceiling)
-    spans = drop_nested_spans([s for h in hits for s in h.spans])
+    exact = [s for h in hits if not h.coarse for s in h.spans]
+    spans = drop_nested_spans(exact or [s for h in hits for s in h.spans])
     return Finding(
         category=category,
         clause_ids=tuple(c.id for c in clauses),
@@ -185,8 +244,12 @@ def _verdict(findings: Sequence[Finding], policy: VerdictPolicy) -> Verdict:
 
 @cache
 def default_screener() -> Screener:
-    """The process-wide screener built from the registered plugins (built once)."""
-    return Screener.from_plugins()
+    """The process-wide screener built from the registered plugins (built once).
+
+    Its mode comes from ``SATARK_MODE`` (rules, fast or full) when set.
+    """
+    mode = os.environ.get("SATARK_MODE") or None
+    return Screener.from_plugins(mode=mode)  # type: ignore[arg-type]
 
 
 def screen(
@@ -195,10 +258,11 @@ def screen(
     jurisdiction: str,
     account_type: AccountType = "personal",
     categories: Iterable[str] | None = None,
+    mode: Mode | None = None,
 ) -> Report:
     """Screen ``text`` with the default screener. See :meth:`Screener.screen`."""
     return default_screener().screen(
-        text, jurisdiction=jurisdiction, account_type=account_type, categories=categories
+        text, jurisdiction=jurisdiction, account_type=account_type, categories=categories, mode=mode
     )
 
 

@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 
+#: Posts screened per batch (``Screener.screen_many``), as a bulk audit would.
+BATCH = 256
+
+
 @dataclass(frozen=True, slots=True)
 class LabelledPost:
     id: str
@@ -122,6 +126,7 @@ class EvalResult:
     verdicts: Counter[str]
     seconds: float
     errors: list[dict[str, Any]]
+    mode: str = "rules"
 
     @property
     def micro_f1(self) -> float:
@@ -145,6 +150,7 @@ class EvalResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.path,
+            "mode": self.mode,
             "posts": self.overall.n,
             "micro_f1": round(self.micro_f1, 4),
             "macro_f1": round(self.macro_f1, 4),
@@ -157,7 +163,8 @@ class EvalResult:
         }
 
 
-def evaluate(posts: Sequence[LabelledPost], screener: Screener, *, path: str = "") -> EvalResult:
+def evaluate(posts: Sequence[LabelledPost], screener: Screener, *, path: str = "",
+             mode: str | None = None) -> EvalResult:
     per_category = {c: _Counts() for c in SCORED_CATEGORIES}
     overall = _Slice()
     per_language: dict[str, _Slice] = defaultdict(_Slice)
@@ -165,9 +172,12 @@ def evaluate(posts: Sequence[LabelledPost], screener: Screener, *, path: str = "
     errors: list[dict[str, Any]] = []
     reports = []
     start = time.perf_counter()
-    for post in posts:
-        reports.append(screener.screen(post.text, jurisdiction=post.jurisdiction,
-                                       account_type=post.account_type))  # type: ignore[arg-type]
+    for i in range(0, len(posts), BATCH):
+        chunk = posts[i:i + BATCH]
+        reports += screener.screen_many(
+            [(p.text, p.jurisdiction, p.account_type) for p in chunk],  # type: ignore[misc]
+            mode=mode,  # type: ignore[arg-type]
+        )
     seconds = time.perf_counter() - start
     for post, report in zip(posts, reports, strict=True):
         predicted = {f.category for f in report.findings} & set(SCORED_CATEGORIES)
@@ -189,11 +199,12 @@ def evaluate(posts: Sequence[LabelledPost], screener: Screener, *, path: str = "
         if predicted != post.labels:
             errors.append({"id": post.id, "lang": post.lang, "gold": sorted(post.labels),
                            "predicted": sorted(predicted)})
-    return EvalResult(path, per_category, overall, dict(per_language), verdicts, seconds, errors)
+    return EvalResult(path, per_category, overall, dict(per_language), verdicts, seconds, errors,
+                      mode or screener.mode)
 
 
-def evaluate_file(path: Path, screener: Screener) -> EvalResult:
-    return evaluate(load_jsonl(path), screener, path=str(path))
+def evaluate_file(path: Path, screener: Screener, *, mode: str | None = None) -> EvalResult:
+    return evaluate(load_jsonl(path), screener, path=str(path), mode=mode)
 
 
 def _pct(x: float | None) -> str:
@@ -201,7 +212,7 @@ def _pct(x: float | None) -> str:
 
 
 def print_evaluation(result: EvalResult, console: Console, *, show_errors: Iterable[str] = ()) -> None:
-    table = Table(title=f"satark eval {result.path}", title_justify="left")
+    table = Table(title=f"satark eval {result.path} (mode {result.mode})", title_justify="left")
     for col in ("category", "support", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(col, justify="left" if col == "category" else "right")
     for name, c in result.per_category.items():

@@ -65,6 +65,9 @@ class Hit:
     detector: str
     reason: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: True when the spans only locate the sentence the signal is in (a classifier's
+    #: evidence); exact spans from other detectors of the category are shown instead.
+    coarse: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "satark.detectors.confidential",
     "satark.detectors.lexicon",
     "satark.detectors.context_rules",
+    "satark.detectors.classifier",
 )
 
 

@@ -1,0 +1,132 @@
+"""A calibrated linear classifier per category, stored as plain arrays.
+
+Artefacts are ``.npz`` files (numpy arrays and JSON strings), not pickles: loading one
+runs no code, and it does not depend on the scikit-learn version that trained it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+
+from .features import FeatureSpec, Featurizer
+
+__all__ = ["LinearModel", "calibrated", "platt"]
+
+
+def platt(z: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out: np.ndarray = expit(a * z + b)
+    return out
+
+
+def calibrated(p: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Rescale probabilities so each category's tuned threshold sits at 0.5.
+
+    The engine reports a category at combined confidence >= 0.5; this makes a model's
+    per-category threshold line up with that cut while keeping the order of scores.
+    """
+    t = np.clip(thresholds, 1e-3, 1 - 1e-3)
+    below = 0.5 * p / t
+    above = 0.5 + 0.5 * (p - t) / (1 - t)
+    out: np.ndarray = np.where(p < t, below, above)
+    return out
+
+
+@dataclass
+class LinearModel:
+    name: str
+    categories: tuple[str, ...]
+    spec: FeatureSpec
+    idf: np.ndarray
+    weights: sp.csr_matrix  # (n_features, n_categories)
+    intercepts: np.ndarray
+    calib_a: np.ndarray
+    calib_b: np.ndarray
+    thresholds: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+    _featurizer: Featurizer | None = None
+
+    @property
+    def featurizer(self) -> Featurizer:
+        if self._featurizer is None:
+            self._featurizer = Featurizer(self.spec)
+        return self._featurizer
+
+    def features(self, docs: Sequence[str]) -> sp.csr_matrix:
+        return Featurizer.tfidf(self.featurizer.counts(docs), self.idf)
+
+    @cached_property
+    def dense_weights(self) -> np.ndarray:
+        """Weights as a dense (features x categories) array: gathering a post's few hundred
+        rows is far cheaper than a sparse product's bookkeeping (about 30 MB of memory)."""
+        dense: np.ndarray = self.weights.toarray()
+        return dense
+
+    def decision(self, docs: Sequence[str]) -> np.ndarray:
+        """Raw linear scores, one row per document (tf-idf done on the csr arrays in numpy)."""
+        counts = self.featurizer.counts(docs)
+        data = np.log1p(counts.data) * self.idf[counts.indices]
+        weights = self.dense_weights
+        if len(docs) == 1:
+            norm = float(np.sqrt(np.dot(data, data))) or 1.0
+            single: np.ndarray = (data / norm) @ weights[counts.indices] + self.intercepts
+            return single.reshape(1, -1)
+        sq = np.add.reduceat(data * data, counts.indptr[:-1]) if data.size else np.zeros(len(docs))
+        lengths = np.diff(counts.indptr)
+        norms = np.sqrt(np.where(lengths > 0, sq, 1.0))
+        norms[norms == 0] = 1.0
+        x = sp.csr_matrix((data / np.repeat(norms, lengths), counts.indices, counts.indptr),
+                          shape=counts.shape)
+        batch: np.ndarray = np.asarray(x @ weights) + self.intercepts
+        return batch
+
+    def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
+        """Platt-calibrated probabilities, one column per category."""
+        return platt(self.decision(docs), self.calib_a, self.calib_b)
+
+    def save(self, path: Path) -> None:
+        w = self.weights.tocsr()
+        np.savez_compressed(
+            path,
+            header=np.array(json.dumps({"name": self.name, "categories": list(self.categories),
+                                        "spec": self.spec.to_dict(), "meta": self.meta},
+                                       ensure_ascii=False)),
+            idf=self.idf.astype(np.float16),
+            w_data=w.data.astype(np.float16),
+            w_indices=w.indices.astype(np.int32),
+            w_indptr=w.indptr.astype(np.int32),
+            w_shape=np.array(w.shape, dtype=np.int64),
+            intercepts=self.intercepts.astype(np.float32),
+            calib_a=self.calib_a.astype(np.float32),
+            calib_b=self.calib_b.astype(np.float32),
+            thresholds=self.thresholds.astype(np.float32),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        with np.load(path, allow_pickle=False) as z:
+            header = json.loads(str(z["header"]))
+            weights = sp.csr_matrix(
+                (z["w_data"].astype(np.float32), z["w_indices"], z["w_indptr"]),
+                shape=tuple(int(x) for x in z["w_shape"]),
+            )
+            return cls(
+                name=header["name"],
+                categories=tuple(header["categories"]),
+                spec=FeatureSpec.from_dict(header["spec"]),
+                idf=z["idf"].astype(np.float32),
+                weights=weights,
+                intercepts=z["intercepts"],
+                calib_a=z["calib_a"],
+                calib_b=z["calib_b"],
+                thresholds=z["thresholds"],
+                meta=header.get("meta", {}),
+            )

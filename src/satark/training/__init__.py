@@ -1,0 +1,1 @@
+"""Training the shipped classifiers: data sets, the pipeline and the model card."""

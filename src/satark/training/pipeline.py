@@ -1,0 +1,250 @@
+"""``satark train``: the reproducible training pipeline for the shipped classifiers.
+
+Inputs: the project's own labelled posts (``data/indomain/train-*.jsonl``; a fixed 15% of
+them, chosen by a hash of the id, is the development split) and, as auxiliary data, the
+train splits of the public data sets in ``../shared/data`` mapped to our categories
+(:mod:`satark.training.datasets`). Test splits and the blind hold-out are never read.
+
+Outputs, in ``src/satark/models`` by default: ``fast-<version>.npz`` (n-gram model),
+``e5head-<version>.npz`` (sentence-encoder head and blend weights), ``manifest.json`` and
+``MODEL_CARD.md``. Same inputs, same outputs: hashing features, sorted inputs, seeded
+sampling and deterministic solvers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from ..categories import SCORED_CATEGORIES
+from ..classifiers.features import FeatureSpec, Featurizer
+from ..classifiers.linear import LinearModel, calibrated
+from ..normalize import normalize
+
+__all__ = ["Example", "TrainConfig", "load_indomain", "train"]
+
+CATS: tuple[str, ...] = SCORED_CATEGORIES
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    text: str
+    account_type: str
+    labels: frozenset[str]
+    source: str
+    weight: float = 1.0
+    lang: str = "und"
+    #: the categories this example's labels speak for (public sets label only some)
+    annotated: frozenset[str] = frozenset(SCORED_CATEGORIES)
+
+
+@dataclass
+class TrainConfig:
+    indomain_dir: Path
+    out_dir: Path
+    dev_files: tuple[Path, ...] = ()
+    public: bool = False  # public data hurts in-domain quality (see the model card); opt in
+    public_cap: int = 3000  # rows per public data set (train split), seeded sample
+    public_weight: float = 0.3
+    e5: bool = True
+    e5_public_cap: int = 400  # the encoder is slow: fewer public rows for its head
+    c_fast: float = 10.0
+    c_e5: float = 4.0
+    dev_share: int = 15  # percent of in-domain posts held out for calibration/thresholds
+    seed: int = 13
+    spec: FeatureSpec = field(default_factory=FeatureSpec)
+
+
+def _read_jsonl(path: Path, source: str) -> list[Example]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        out.append(Example(str(row["id"]), row["text"], row.get("account_type", "personal"),
+                           frozenset(row.get("labels", [])), source, 1.0, row.get("lang", "und")))
+    return out
+
+
+def load_indomain(directory: Path, dev_share: int = 15) -> tuple[list[Example], list[Example]]:
+    """The project's posts, split into train and dev by a stable hash of each id."""
+    rows: list[Example] = []
+    for path in sorted(directory.glob("train-*.jsonl")):
+        rows += _read_jsonl(path, f"indomain:{path.stem}")
+    train = [r for r in rows if zlib.crc32(r.id.encode()) % 100 >= dev_share]
+    dev = [r for r in rows if zlib.crc32(r.id.encode()) % 100 < dev_share]
+    return train, dev
+
+
+def load_public(cap: int, weight: float, seed: int) -> tuple[list[Example], list[dict[str, str]]]:
+    """Seeded samples of each public data set's train split; returns rows and licences."""
+    from . import datasets
+
+    rows: list[Example] = []
+    used: list[dict[str, str]] = []
+    for spec in datasets.available():
+        if "train" not in spec.splits:
+            continue
+        try:
+            examples = datasets.load(spec.slug, "train")
+        except FileNotFoundError:
+            continue
+        examples = sorted(examples, key=lambda e: e.id)
+        random.Random(f"{seed}:{spec.slug}").shuffle(examples)
+        picked = examples[:cap]
+        rows += [Example(f"{spec.slug}:{e.id}", e.text, "personal", frozenset(e.categories),
+                         f"public:{spec.slug}", weight, e.lang, frozenset(spec.annotated)) for e in picked]
+        used.append({"slug": spec.slug, "rows": str(len(picked)), "licence": spec.licence,
+                     "non_commercial": str(spec.non_commercial)})
+    return rows, used
+
+
+def _labels(rows: Sequence[Example]) -> np.ndarray:
+    return np.array([[c in r.labels for c in CATS] for r in rows], dtype=bool)
+
+
+def _annotated(rows: Sequence[Example], category: str) -> np.ndarray:
+    """Rows whose labels speak for ``category``: the loss ignores the others."""
+    return np.array([category in r.annotated for r in rows], dtype=bool)
+
+
+def _docs(rows: Sequence[Example]) -> list[str]:
+    return [Featurizer.document(normalize(r.text).key.text, r.account_type) for r in rows]
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    if y.all() or not y.any():
+        return 1.0, 0.0
+    lr = LogisticRegression(C=100.0, max_iter=1000).fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The probability cut with the best F1 on dev (ties: the higher, more precise cut)."""
+    if not y.any():
+        return 0.5
+    best, best_f1 = 0.5, -1.0
+    for t in np.arange(0.05, 0.96, 0.01):
+        pred = p >= t
+        tp = float((pred & y).sum())
+        fp = float((pred & ~y).sum())
+        fn = float((~pred & y).sum())
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 >= best_f1:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def _mask_personal(y_or_p: np.ndarray, rows: Sequence[Example]) -> np.ndarray:
+    """personal_on_official exists only on official accounts."""
+    out = y_or_p.copy()
+    j = CATS.index("personal_on_official")
+    for i, r in enumerate(rows):
+        if r.account_type != "official":
+            out[i, j] = 0
+    return out
+
+
+def train_fast(train: Sequence[Example], dev: Sequence[Example], cfg: TrainConfig,
+               log: Callable[[str], None]) -> LinearModel:
+    featurizer = Featurizer(cfg.spec)
+    counts = featurizer.counts(_docs(train))
+    n = counts.shape[0]
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    idf[df == 0] = 0.0  # never seen: no weight, and it keeps the shipped file small
+    x = Featurizer.tfidf(counts, idf)
+    y = _labels(train)
+    w = np.array([r.weight for r in train])
+    coefs, intercepts = [], []
+    for j, category in enumerate(CATS):
+        lr = LogisticRegression(C=cfg.c_fast, class_weight="balanced", max_iter=3000, solver="liblinear")
+        keep = _annotated(train, category)
+        lr.fit(x[keep], y[keep, j], sample_weight=w[keep])
+        coef = lr.coef_[0].astype(np.float32)
+        coef[np.abs(coef) < 1e-4] = 0.0
+        coefs.append(coef)
+        intercepts.append(float(lr.intercept_[0]))
+        log(f"  fast {category}: {int(y[:, j].sum())} positives, {int((coef != 0).sum()):,} weights")
+    weights = sp.csr_matrix(np.vstack(coefs).T)
+    model = LinearModel(f"fast-v{VERSION}", CATS, cfg.spec, idf, weights, np.array(intercepts, dtype=np.float32),
+                        np.ones(len(CATS), np.float32), np.zeros(len(CATS), np.float32),
+                        np.full(len(CATS), 0.5, np.float32))
+    z = model.decision(_docs(dev))
+    yd = _labels(dev)
+    a, b, t = [], [], []
+    for j in range(len(CATS)):
+        aj, bj = _platt(z[:, j], yd[:, j])
+        a.append(aj)
+        b.append(bj)
+    model.calib_a, model.calib_b = np.array(a, np.float32), np.array(b, np.float32)
+    p = _mask_personal(model.predict_proba(_docs(dev)), dev)
+    for j in range(len(CATS)):
+        t.append(_best_threshold(p[:, j], yd[:, j]))
+    model.thresholds = np.array(t, np.float32)
+    return model
+
+
+def _fingerprint(rows: Sequence[Example]) -> str:
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(f"{r.id}\t{r.account_type}\t{','.join(sorted(r.labels))}\t{r.text}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train, calibrate, tune thresholds and write the artefacts; returns the manifest."""
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    train_rows, dev_rows = load_indomain(cfg.indomain_dir, cfg.dev_share)
+    for path in cfg.dev_files:
+        dev_rows += _read_jsonl(path, f"dev:{path.name}")
+    log(f"in-domain: {len(train_rows)} train, {len(dev_rows)} dev posts")
+    public: list[Example] = []
+    licences: list[dict[str, str]] = []
+    if cfg.public:
+        public, licences = load_public(cfg.public_cap, cfg.public_weight, cfg.seed)
+        log(f"public: {len(public)} rows from {len(licences)} data sets")
+    fast = train_fast(train_rows + public, dev_rows, cfg, log)
+    fast_file = f"fast-v{VERSION}.npz"
+    fast.meta = {"trained_on": _fingerprint(train_rows + public), "dev": _fingerprint(dev_rows)}
+    fast.save(cfg.out_dir / fast_file)
+    manifest: dict[str, Any] = {
+        "version": VERSION,
+        "categories": list(CATS),
+        "fast": {"file": fast_file, "thresholds": dict(zip(CATS, map(float, fast.thresholds), strict=True))},
+        "data": {
+            "indomain_train": len(train_rows),
+            "dev": len(dev_rows),
+            "public": licences,
+            "fingerprint": fast.meta["trained_on"],
+        },
+    }
+    if cfg.e5:
+        from ..classifiers.e5 import train_e5_head
+
+        e5_public = []
+        by_source: dict[str, int] = {}
+        for r in public:
+            if by_source.get(r.source, 0) < cfg.e5_public_cap:
+                by_source[r.source] = by_source.get(r.source, 0) + 1
+                e5_public.append(r)
+        fast_dev = calibrated(fast.predict_proba(_docs(dev_rows)), fast.thresholds)
+        head = train_e5_head(train_rows + e5_public, dev_rows, fast_dev, cfg, log)
+        e5_file = f"e5head-v{VERSION}.npz"
+        head.save(cfg.out_dir / e5_file)
+        manifest["full"] = {"file": e5_file, "blend": dict(zip(CATS, map(float, head.blend_weights), strict=True))}
+    (cfg.out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+    return manifest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from satark.categories import Severity
@@ -373,3 +375,230 @@ def test_posts_without_identifiers(detector: ConfidentialDataDetector) -> None:
         "",
     ):
         assert screen(detector, text) == []
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("আমার লগইনে কাজ না হলে এটা নে — পাসওয়ার্ড: Land@2024. কাল অনুমোদন দিস।", "password"),
+        ("Sharing the server login for colleagues on leave: pass Land#2024. lol", "pass"),
+        ("Ha ha, the boss shares it in the group. Today's OTP 448213 😂", "otp"),
+        ("ई-ऑफिस का पासवर्ड है raipur123, सबको बता देना", "password"),
+        ("আমার ফোনে এইমাত্র সরকারি হিসাবের ওটিপি এলো ৪৮২৯১৭, স্যারকে জানান", "otp"),
+        ("Office er email er password ta group e dilam: upzlaoffice@2023 — change korben na",
+         "password"),
+        ("Sir ka OTP aaya hai 739201, jaldi daal do portal pe", "otp"),
+        ("একাউন্টের পিন ৪৪২১, টাকা তুলে রাখিস", "pin"),
+    ],
+)
+def test_credentials_with_values_are_critical(detector: ConfidentialDataDetector, text: str,
+                                              kind: str) -> None:
+    hit = only(screen(detector, text), "pii.credential")
+    assert hit.details["credential_kind"] == kind
+    assert hit.confidence >= 0.85
+    assert hit.severity == Severity.CRITICAL
+
+
+def test_credential_secret_is_masked_in_messages(detector: ConfidentialDataDetector) -> None:
+    text = "Facebook login is upz.sadar.official@gmail.com and password Sadar@1971. Don't change it."
+    hits = screen(detector, text)
+    password = [h for h in by_reason(hits, "pii.credential")
+                if h.details["credential_kind"] == "password"]
+    assert len(password) == 1
+    assert password[0].details["masked"] == "password **********"
+    for lang in ("en", "hi", "bn"):
+        assert "Sadar@1971" not in reason_text("pii.credential", lang, password[0].details)
+        assert "*****" in reason_text("pii.credential", lang, password[0].details)
+    # a user name alone is half a log-in: reported, but weak on its own
+    login = [h for h in by_reason(hits, "pii.credential") if h.details["credential_kind"] == "login"]
+    assert login and login[0].confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Never share your OTP or password with anyone, not even bank staff.",
+        "সতর্কতা: ভূমি অফিসের কোনো কর্মকর্তা ফোনে কখনো আপনার ওটিপি বা পাসওয়ার্ড চাইবে না।",
+        "OTP किसी को न बताएं। साइबर ठगी की शिकायत १९३० पर करें।",
+        "कोई भी बैंक अधिकारी आपसे ओटीपी, पिन या पासवर्ड नहीं मांगता। ऐसा कॉल आने पर १९३० पर शिकायत करें।",
+        "Sabhi karmchari email ka password har 90 din me badlein. Password kisi ke saath share na karein.",
+        "Naya password banate samay 1234 jaisa aasan password na rakhein.",
+        "strong password jaise Abc@1234 rakhein",
+        "Post office Raipur GPO, PIN code 492001, will remain open on Saturday.",
+        "पिनकोड 495001 क्षेत्र में कल बिजली बंद रहेगी।",
+        "Requesting PWD Korba to patch the road near the bridge before 15.08.2024.",
+        "Passed out in 2019 batch, gate pass no. AB1234 issued.",
+        "Mere pass 2 tickets hai kal ke match ke, koi lega?",
+        "Students log in with their roll number and date of birth to download admit cards.",
+    ],
+)
+def test_credential_talk_without_a_value_is_clean(detector: ConfidentialDataDetector,
+                                                  text: str) -> None:
+    assert by_reason(screen(detector, text, "official"), "pii.credential") == []
+
+
+# --- masked numbers -------------------------------------------------------------------------
+
+
+def test_masked_phone_follows_the_context_rules_a_step_lower(
+        detector: ConfidentialDataDetector) -> None:
+    full = only(screen(detector, "Complainant Mahesh Yadav, Ward 9, phone 9826143307."),
+                "pii.phone")
+    masked = only(screen(detector, "Complainant Mahesh Yadav, Ward 9, phone 98xxxx3421."),
+                  "pii.phone")
+    assert 0.5 <= masked.confidence < full.confidence
+    assert masked.details["masked_digits"] is True
+    assert masked.spans[0].text == "98xxxx3421"
+    bd = only(screen(detector, "যে মহিলা অভিযোগ করেছে তার মোবাইল ০১৭১২-xxx-৫৫৬, বাসা চরে।"),
+              "pii.phone")
+    assert bd.confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "District Administration: Helpline: 0771-2xxxx10 (10 am–6 pm).",
+        "Emergency contact: District Control Room 01320-xxxxx1.",
+        "Flood control room: 07853-2xxxx7.",
+        "WASA reply: tankers available on request, 16XXX hotline.",
+        "My passport application is pending. Reference: 2024xxxx3381.",
+        "Roll numbers 2410xxx to 2410xxx will appear in the supplementary exam.",
+    ],
+)
+def test_masked_office_numbers_and_codes_are_clean(detector: ConfidentialDataDetector,
+                                                   text: str) -> None:
+    assert screen(detector, text, "official") == []
+
+
+def test_masked_ids_need_their_label(detector: ConfidentialDataDetector) -> None:
+    text = ("Complainant Mst. Rokeya Begum, House 23, Mirpur-10, mobile 01711-xxx-482, "
+            "NID 1992xxxx4471.")
+    hits = screen(detector, text, "official")
+    nid = only(hits, "pii.bd_nid")
+    assert nid.spans[0].text == "1992xxxx4471" and nid.confidence == pytest.approx(0.8)
+    phone = only(hits, "pii.phone")
+    assert phone.spans[0].text == "01711-xxx-482" and phone.confidence >= 0.7
+    aadhaar = only(screen(detector, "उस लड़की का आधार 4512 xxxx 7730 है"), "pii.aadhaar")
+    assert aadhaar.confidence == pytest.approx(0.8)
+    assert screen(detector, "Batch code 4512 xxxx 7730 printed on the box.") == []
+
+
+def test_nid_of_a_mistyped_length_right_after_its_label(detector: ConfidentialDataDetector) -> None:
+    hit = only(screen(detector, "Ei je obhijogkarir NID ta dekhen 19827612345678, nam Sabina"),
+               "pii.bd_nid")
+    assert hit.confidence == pytest.approx(0.85)
+    assert screen(detector, "Transaction id 19827612345678 confirmed, thanks") == []
+
+
+def test_a_list_of_numbers_is_a_list_of_people(detector: ConfidentialDataDetector) -> None:
+    text = ("Girls hostel की students की list with mobile numbers: Pooja Markam 7587014429, "
+            "Rinki Kunjam 6264308815, Sangeeta Dhruw 9111203376")
+    hits = by_reason(screen(detector, text, "official"), "pii.phone")
+    assert len(hits) == 3 and all(h.confidence >= 0.5 for h in hits)
+    # an office's contact list names its offices: dropped, not listed
+    office = ("District control room 9826143307, SDM office 9826143308, "
+              "Tehsildar office 9826143309")
+    assert screen(detector, office, "official") == []
+
+
+# --- security details -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "For internal coordination: CM's convoy will reach Jagdalpur airport at 3:40 pm, route via "
+        "Dharampura–Lalbagh. Only 2 pilot vehicles + 1 jammer.",
+        "কাল রাত ২টায় চরের ওই বাড়িতে র‍্যাবের অভিযান হবে, আমি টিমে আছি। ১২ জন যাচ্ছি।",
+        "Colleagues, tomorrow's DRG operation in Gangaloor area starts at 4 am, 3 parties from "
+        "Bijapur police lines.",
+        "कल के बंद के मद्देनजर बल तैनाती: गांधी चौक पर केवल ४ जवान, रात १२ से ४ बजे कोई गश्त नहीं "
+        "रहेगी।",
+        "কাল সন্ধ্যায় সীমান্ত এলাকায় বিজিবির টহল দুই ঘণ্টা বন্ধ থাকবে, শিফট বদলাবে তখন।",
+        "Bhai kal subah 5 baje excise wale teen dhabon pe raid marne wale hain.",
+        "aaj SP sir er convoy 11.30 e Kalna ghat diye jabe, 3 ta gari. Amra escort e achi",
+    ],
+)
+def test_security_details_of_coming_movements(detector: ConfidentialDataDetector,
+                                              text: str) -> None:
+    hit = only(screen(detector, text), "security.details")
+    assert hit.confidence >= 0.5
+    assert hit.severity == Severity.HIGH
+    for lang in ("en", "hi", "bn"):
+        assert "{" not in reason_text(hit.reason, lang, hit.details)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traffic advisory: Due to the VVIP visit, Airport Road will be closed from 10 am to 1 pm. "
+        "Please use alternative routes. Inconvenience is regretted.",
+        "মাননীয় প্রধানমন্ত্রীর আগমন উপলক্ষে আগামীকাল সকাল ৯টা থেকে দুপুর ১টা পর্যন্ত বিমানবন্দর সড়কে যান "
+        "চলাচল বন্ধ থাকবে। জনসাধারণের সুবিধার্থে বিকল্প পথ ব্যবহারের অনুরোধ করা হলো।",
+        "Police conducted a raid at 4 am today at a gambling den and arrested 6 people.",
+        "पापा का कल सुबह 10 बजे ऑपरेशन है, सब दुआ करना 🙏",
+        "ডেঙ্গু প্রতিরোধে আগামীকাল সকাল ৮টা থেকে সিটি কর্পোরেশনের ১০টি টিম পরিচ্ছন্নতা অভিযান চালাবে।",
+        "गणेश विसर्जन के दौरान सुरक्षा व्यवस्था हेतु 800 जवान तैनात रहेंगे। शोभायात्रा शाम 6 बजे से।",
+        "हमारे मोहल्ले में रात को पुलिस की गश्त नहीं होती, चोरियां बढ़ गई हैं।",
+        "Escort duty today from 6 am, standing since morning. Feet are killing me lol",
+        "Search operation is continuing in the Kohkameta forest. All jawans are safe.",
+    ],
+)
+def test_public_or_past_security_news_is_clean(detector: ConfidentialDataDetector,
+                                               text: str) -> None:
+    assert by_reason(screen(detector, text, "official"), "security.details") == []
+
+
+# --- the lexicon's co-occurrence rules (unreleased decisions, exam papers) ---------------------
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Any:
+    from pathlib import Path
+
+    from satark.detectors.lexicon import LexiconDetector
+
+    path = Path(__file__).resolve().parents[1] / "src/satark/lexicons/data/confidential.yaml"
+    return LexiconDetector.from_paths([path])
+
+
+def _lexicon_confidence(lexicon: Any, text: str) -> float:
+    hits = [h for h in lexicon.detect(normalize(text), _ctx()) if h.category == "confidential"]
+    return max((h.confidence for h in hits), default=0.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "অর্ডার এখনো বের হয়নি, নামগুলো কমেন্টে দিলাম।",
+        "কাল পঞ্চম শ্রেণির ইংরেজি প্রশ্ন হাতে চলে এসেছে, কারো লাগলে ইনবক্সে বলেন।",
+        "Kal ka Class 10 Science paper mil gaya bhai 🔥 photo DM me bhej raha hu",
+        "पुलिस भर्ती का रिजल्ट अभी पोर्टल पर नहीं आया लेकिन मेरे पास मेरिट लिस्ट की कॉपी है",
+        "Friends, unofficial list before release — Tehsildar transfers, screenshot from GAD file",
+        "Porshu PSC viva board e je proshno gula korbe tar list amar kache ache, DM koren",
+    ],
+)
+def test_unreleased_papers_and_lists(lexicon: Any, text: str) -> None:
+    assert _lexicon_confidence(lexicon, text) >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "যে দেশে সরকারি কর্ম কমিশন প্রশ্ন ফাঁস আটকাতে পারে না, সেখানে মেধার মূল্য কী?",
+        "PSC r moto ekta protishthan jodi proshno fash thekate na pare tahole labh ki?",
+        "আমার কাছে একটা প্রশ্ন আছে — নামজারির আবেদন কিভাবে করবো? কেউ ইনবক্সে জানাবেন?",
+        "The HSC results were supposed to come out last week and still nothing yet.",
+        "मेरा नाम वोटर लिस्ट में नहीं है, आधार लेकर कहां जाना होगा?",
+        "CGBSE Class 12 results have been declared today. Download a copy at results.cg.nic.in.",
+        "Question paper distribution for tomorrow's HSC exam will be done from thana custody.",
+        "আপনার নাম, ঠিকানা ও মোবাইল নম্বর লিখে অভিযোগ করুন। অভিযোগকারীর পরিচয় গোপন রাখা হবে।",
+        "सतर्कता: ओटीपी या पासवर्ड किसी को न बताएं।",
+        "विश्व एड्स दिवस: एचआईवी की जांच निःशुल्क एवं पूर्णतः गोपनीय है।",
+    ],
+)
+def test_talk_about_leaks_and_public_results_stays_below_report(lexicon: Any, text: str) -> None:
+    assert _lexicon_confidence(lexicon, text) < 0.5

@@ -36,7 +36,7 @@ __all__ = ["MODELS_DIR", "ClassifierDetector"]
 MODELS_DIR = Path(os.environ.get("SATARK_MODELS_DIR") or Path(__file__).resolve().parents[1] / "models")
 MIN_HIT = 0.2
 #: Categories scoring at least this get the best sentence as evidence (else the post).
-SENTENCE_MIN = 0.35
+SENTENCE_MIN = 0.5
 #: Posts with fewer words than this have their model scores scaled down in proportion.
 SHORT_POST_WORDS = 4
 #: full mode runs the encoder only where the n-gram score is in this band.

@@ -1,21 +1,36 @@
-"""Personal and official identifiers in a post: Aadhaar, PAN, EPIC, passport, NID, phone,
-e-mail, memo numbers (category ``confidential``; CG 1, BD §6.1, §7).
+"""Personal and official identifiers, credentials and security details in a post
+(category ``confidential``; CG 1, BD §6.1, §7): Aadhaar, PAN, EPIC, passport, NID, phone,
+e-mail, memo numbers, partly masked numbers, passwords/OTPs/PINs with their values, and
+the times, routes and head counts of coming convoys, raids and patrols.
 
 A number alone is not a leak. An office publishes its helpline, a notice asks citizens
 to bring their Aadhaar card, a circular carries its memo number. What makes a leak is
 whose number it is, and that is read from the words around it, in Hindi, Bengali and
 English (:mod:`.recognizers.context`). The recognizers are Presidio's where Presidio
 has one (Aadhaar with its Verhoeff checksum, PAN, EPIC, passport, e-mail) and written in
-its style where it has none (Bangladesh, phones, memo numbers). Presidio's own context
-step needs a spaCy pipeline, so the context decision is made here, per identifier, with
-the table in :meth:`ConfidentialDataDetector.decide`; ``details`` records it the way
-Presidio's ``return_decision_process`` does.
+its style where it has none (Bangladesh, phones, memo numbers, masked numbers,
+credentials). Presidio's own context step needs a spaCy pipeline, so the context
+decision is made here, per identifier, with the table in
+:meth:`ConfidentialDataDetector.decide`; ``details`` records it the way Presidio's
+``return_decision_process`` does.
 
-Cost: most posts hold no identifier. A post without a run of four digits and without an
-"@" costs one regex search (about 1.5 µs for 300 characters); one with dates or counts
-a few more searches over short windows (about 4 µs). Only candidates pay for the context
-scan, Presidio's ``analyze`` (on windows around them, not the whole post) and
-``phonenumbers`` (cached): about 30-160 µs.
+- Masked numbers ("01711-xxx-482", "98xxxx3421", "NID 1992xxxx4471",
+  :mod:`.recognizers.masked`) follow the full numbers' context rules a step lower: a
+  partly hidden number beside a name and an address still identifies the person.
+- Credentials (:mod:`.recognizers.credentials`): a password/OTP/PIN/log-in label followed
+  by a value of its shape; safety advice has no value and stays clean. The message masks
+  the secret.
+- Security details (:mod:`.recognizers.security`): a convoy, raid, patrol or operation
+  word with a clock time, route, head count or patrol gap of something still to come;
+  public traffic advisories are counter-cues.
+
+Cost: most posts hold no identifier. A post without a run of four digits, without an
+"@" and without a credential or security word costs one regex search and one set lookup
+on the post's ``key`` words (about 1.5 µs for 300 characters; the word list is cached on
+the document, and the lexicon detector, which runs first, has already built it); one
+with dates or counts a few more searches over short windows (about 4-8 µs). Only
+candidates pay for the context scan, Presidio's ``analyze`` (on windows around them, not
+the whole post) and ``phonenumbers`` (cached): about 30-160 µs.
 """
 
 from __future__ import annotations
@@ -23,13 +38,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..categories import Severity
 from ..findings import Hit, Span
 from ..hookspecs import hookimpl
 from ..messages import register_reasons
-from ..normalize import Document
+from ..normalize import Document, fold_term
 from .base import ScreenContext
 from .recognizers.context import (
     Cue,
@@ -40,6 +55,9 @@ from .recognizers.context import (
     norm_term,
     trie_regex,
 )
+
+if TYPE_CHECKING:
+    from .recognizers.security import SecurityDetail
 
 __all__ = ["ConfidentialDataDetector"]
 
@@ -67,6 +85,7 @@ _BLANK_INDIC = str.maketrans(dict.fromkeys(
     [*range(0x0900, 0x0964), *range(0x0970, 0x09E6), *range(0x09F0, 0x0A00)], " "
 ))
 _DIGIT_RE = re.compile(r"\d")
+_DIGIT_ONLY_RE = re.compile(r"[^0-9x*]")
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
 
 _PERSONAL = frozenset({CueKind.CITIZEN, CueKind.PERSONAL, CueKind.HONORIFIC})
@@ -119,6 +138,22 @@ register_reasons(
             "hi": "व्यक्तिगत ई-मेल पता ({masked}) सार्वजनिक किया गया है",
             "bn": "ব্যক্তিগত ই-মেইল ঠিকানা ({masked}) প্রকাশ করা হয়েছে",
         },
+        "pii.credential": {
+            "en": "discloses a {credential} ({masked}); passwords, OTPs and log-ins of "
+            "official systems must never be posted",
+            "hi": "{credential_hi} ({masked}) सार्वजनिक किया गया है; शासकीय प्रणालियों के पासवर्ड, "
+            "ओटीपी और लॉगिन कभी पोस्ट नहीं किए जाने चाहिए",
+            "bn": "{credential_bn} ({masked}) প্রকাশ করা হয়েছে; দাপ্তরিক ব্যবস্থার পাসওয়ার্ড, ওটিপি "
+            "ও লগইন কখনো পোস্ট করা যাবে না",
+        },
+        "security.details": {
+            "en": "gives security or operation details ({topic}: {detail_kinds}) of a coming "
+            "movement, raid or deployment",
+            "hi": "आगामी दौरे, छापे या बल तैनाती की सुरक्षा/ऑपरेशन संबंधी जानकारी ({topic}: "
+            "{detail_kinds}) दी गई है",
+            "bn": "আসন্ন সফর, অভিযান বা মোতায়েনের নিরাপত্তা/অভিযান-সংক্রান্ত বিবরণ ({topic}: "
+            "{detail_kinds}) দেওয়া হয়েছে",
+        },
         "pii.memo_number": {
             "en": "quotes the official memo/file number {code}; internal official papers "
             "must not be shared",
@@ -141,7 +176,18 @@ _REASON_BY_ENTITY = {
     "BD_PHONE_NUMBER": "pii.phone",
     "EMAIL_ADDRESS": "pii.email",
     "MEMO_NUMBER": "pii.memo_number",
+    "CREDENTIAL": "pii.credential",
 }
+_CREDENTIAL_NAMES = {
+    # kind: (en, hi, bn)
+    "otp": ("one-time password (OTP)", "ओटीपी", "ওটিপি"),
+    "pin": ("PIN", "पिन", "পিন"),
+    "password": ("password", "पासवर्ड", "পাসওয়ার্ড"),
+    "pass": ("password", "पासवर्ड", "পাসওয়ার্ড"),
+    "login": ("log-in ID", "लॉगिन आईडी", "লগইন আইডি"),
+}
+#: confidence by kind of credential: a user name alone is half of a log-in
+_CREDENTIAL_SCORE = {"otp": 0.9, "pin": 0.9, "password": 0.9, "pass": 0.85, "login": 0.45}
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -228,6 +274,14 @@ class ConfidentialDataDetector:
             BdPassportRecognizer,
             BdPhoneRecognizer,
         )
+        from .recognizers.credentials import (
+            CREDENTIAL_GATE_WORDS,
+            CREDENTIAL_LABELS,
+            CredentialRecognizer,
+            advice_after,
+            mask_secret,
+            parse_credential,
+        )
         from .recognizers.generic import (
             ENGLISH_MEMO_LABELS,
             EnMemoRecognizer,
@@ -243,6 +297,14 @@ class ConfidentialDataDetector:
             SatarkPassportRecognizer,
             SatarkVoterRecognizer,
         )
+        from .recognizers.masked import (
+            MASKED_RE,
+            MaskedAadhaarRecognizer,
+            MaskedBdNidRecognizer,
+            MaskedBdPhoneRecognizer,
+            MaskedInPhoneRecognizer,
+        )
+        from .recognizers.security import SECURITY_GATE_WORDS, SecurityScanner
 
         self._scanner = default_scanner()
         self._is_official_email = is_official_email
@@ -267,25 +329,60 @@ class ConfidentialDataDetector:
         # its ``regex`` engine, timeout and logging) then runs only when it will match.
         self._shape = {id(r): _union(r) for r in (*self.phones, self.aadhaar, self.nid, self.pan,
                                                    self.voter, *self.passports)}
+        # masked numbers ("01711-xxx-482"): same entities, scored below full numbers
+        self.masked_phones = (MaskedInPhoneRecognizer(), MaskedBdPhoneRecognizer())
+        self.masked_nid = MaskedBdNidRecognizer()
+        self.masked_aadhaar = MaskedAadhaarRecognizer()
+        self._masked_re = MASKED_RE
+        # credentials and security details are found by words, not digits: their gate is
+        # a set lookup on the post's cached ``key`` words
+        self.credential = CredentialRecognizer()
+        self._parse_credential = parse_credential
+        self._advice_after = advice_after
+        self._mask_secret = mask_secret
+        self._credential_words = frozenset(fold_term(w) for w in CREDENTIAL_GATE_WORDS)
+        self._credential_label = re.compile(trie_regex(sorted(
+            {norm_term(t) for terms in CREDENTIAL_LABELS.values() for t in terms})))
+        self.security = SecurityScanner()
+        self._security_words = frozenset(SECURITY_GATE_WORDS)
+        self._word_gate = self._credential_words | self._security_words
 
     # -- entry point --
 
     def detect(self, doc: Document, ctx: ScreenContext) -> list[Hit]:
         text = doc.norm.text
         email = "@" in text and _EMAIL_RE.search(text) is not None
-        digits = alnum = memo = False
+        digits = alnum = memo = masked = False
         if _RUN4_RE.search(text) is not None:
+            maybe_masked = "xx" in text or "**" in text  # two C-level scans
             # the finer gates read only the stretches around the runs (a memo label can
             # sit some way before the run: "पत्र क्रमांक/245/स्था./2023")
             for a, b in _windows(_RUN4_RE, text, 64, 24):
                 digits = digits or _DIGITS10_RE.search(text, a, b) is not None
                 alnum = alnum or _ALNUM_RE.search(text, a, b) is not None
                 memo = memo or self._memo_gate.search(text, a, b) is not None
-        if not (digits or alnum or memo or email):
+                masked = masked or (maybe_masked
+                                    and self._masked_re.search(text, a, b) is not None)
+        credential = security = False
+        words = doc.key_words
+        if not self._word_gate.isdisjoint(words):
+            credential = not self._credential_words.isdisjoint(words)
+            security = not self._security_words.isdisjoint(words)
+        if not (digits or alnum or memo or email or masked or credential or security):
             return []
-        found = self.candidates(doc, digits=digits, alnum=alnum, memo=memo, email=email)
-        readings = [r for c, cues in found if (r := self._read(c, doc, ctx, cues)) is not None]
-        return [self._hit(doc, r) for r in _corroborate(_resolve(readings))]
+        hits: list[Hit] = []
+        if digits or alnum or memo or email or masked or credential:
+            found = self.candidates(doc, digits=digits, alnum=alnum, memo=memo, email=email,
+                                    masked=masked, credential=credential)
+            readings = [r for c, cues in found
+                        if (r := self._read(c, doc, ctx, cues, floor=0.0)) is not None]
+            readings = [r for r in _listed(_resolve(readings)) if r.decision.confidence >= MIN_EMIT]
+            hits.extend(self._hit(doc, r) for r in _corroborate(readings))
+        if security:
+            reading = self.security.scan(text)
+            if reading is not None and reading.confidence >= MIN_EMIT:
+                hits.append(self._security_hit(doc, reading))
+        return hits
 
     def candidates(
         self,
@@ -295,6 +392,8 @@ class ConfidentialDataDetector:
         alnum: bool = True,
         memo: bool = True,
         email: bool = True,
+        masked: bool = True,
+        credential: bool = True,
     ) -> Iterator[tuple[Candidate, list[Cue]]]:
         """Every identifier the recognizers find, with the post's context words.
 
@@ -305,7 +404,7 @@ class ConfidentialDataDetector:
         """
         text = doc.norm.text
         # memo numbers are judged without context words: skip the scan if only they can occur
-        cues = self._scanner.scan(text) if digits or alnum or email else []
+        cues = self._scanner.scan(text) if digits or alnum or email or masked else []
         kinds = {c.kind for c in cues}
         shape = self._shape
 
@@ -338,6 +437,17 @@ class ConfidentialDataDetector:
         if memo:  # memo labels are Hindi/Bengali words: the recognizers read the real text
             for memo_rec, label in self._memo_gates:
                 add(memo_rec, _windows(label, text, 8, 120), blank=False)
+        if masked:
+            hidden = _windows(self._masked_re, text, 24, 24)
+            for masked_phone in self.masked_phones:
+                add(masked_phone, hidden)
+            if kinds & {CueKind.AADHAAR, CueKind.ID_GENERIC, CueKind.CITIZEN, CueKind.PERSONAL}:
+                add(self.masked_aadhaar, hidden)
+            if kinds & {CueKind.NID, CueKind.ID_GENERIC, CueKind.VOTER, CueKind.CITIZEN,
+                        CueKind.PERSONAL}:
+                add(self.masked_nid, hidden)
+        if credential:  # labels in all scripts, values after them: the real text
+            add(self.credential, _windows(self._credential_label, text, 2, 110), blank=False)
 
         n = len(text)
         for recognizer, windows, blank in jobs:
@@ -377,6 +487,7 @@ class ConfidentialDataDetector:
                         checksum fails + Aadhaar label / 4-4-4 + citizen     0.60 / 0.50
         NID             NID label                                            0.95 C
                         13/17 digits + citizen/personal words                0.80
+                        other length (11-16) right after an NID label        0.85
         PAN             strict layout + PAN label / person / in capitals     0.95 C/.80/.40
                         loose layout (any 4th letter) + PAN label            0.60
         EPIC, passport  label / person's details and in capitals             0.90 C / 0.50
@@ -386,13 +497,26 @@ class ConfidentialDataDetector:
                         citizen words elsewhere in the post                  0.70
                         only a "mobile"/"email" label / nothing              .35 / .25-.30
         memo number     label + code                                         0.30
+        masked number   Aadhaar / NID label before it                        0.80
+                        (x, *)  citizen's details (Aadhaar 4-4-4, NID 13/17)   .60 / .65
+                        phone: the full-number decision, minus               0.10
+        credential      password / OTP / PIN label + value of its shape      .90 C
+                        "pass" + password-like value / log-in ID alone       .85 C / .45
         ==============  ===================================================  ===========
+
+        Then, over the post: three or more phone numbers that no office claims are a
+        list of people (each at least 0.5); a phone next to a published ID number is
+        part of the same record (0.8, masked 0.7).
 
         "Near" is 40 characters before or 25 after. On an official account a number with
         no context is presumed the office's own and scores 0.1 lower, and one next to a
         named person (honorific only) 0.35: official pages name the staff to contact.
         """
         entity = cand.entity
+        if entity == "CREDENTIAL":
+            return self._credential(cand, doc)
+        if getattr(cand.recognizer, "masked", False):
+            return self._masked(cand, ctx, cues)
         if entity == "IN_AADHAAR":
             return self._aadhaar(cand, cues)
         if entity == "BD_NID":
@@ -408,6 +532,53 @@ class ConfidentialDataDetector:
             return Decision(0.2 if official else 0.3, Severity.MEDIUM,
                             "memo/file number: printed on public notices, weak alone")
         return None
+
+    def _credential(self, cand: Candidate, doc: Document) -> Decision | None:
+        parts = self._parse_credential(cand.value)
+        if parts is None or self._advice_after(doc.norm.text[cand.end:cand.end + 40]):
+            return None  # "PIN 1234 jaise aasan pin na rakhein": an example, not a leak
+        kind = parts.kind
+        severity = Severity.HIGH if kind == "login" else Severity.CRITICAL
+        return Decision(_CREDENTIAL_SCORE[kind], severity,
+                        f"a {kind} label followed by a value of its shape")
+
+    def _masked(self, cand: Candidate, ctx: ScreenContext,
+                cues: Sequence[Cue]) -> Decision | None:
+        """Partly masked numbers: the full number's rules, a step lower.
+
+        An ID label must come before the number ("NID 1992xxxx4471"): one after it
+        labels the next number in a list ("mobile 01711-xxx-482, NID ...").
+        """
+        entity, high = cand.entity, Severity.HIGH
+        before = [c for c in cand.near if c.end <= cand.start]
+        places = sum(ch.isdigit() or ch in "x*" for ch in cand.value)
+        if entity == "IN_AADHAAR":
+            label = _nearest((c for c in before if c.kind in (CueKind.AADHAAR, CueKind.ID_GENERIC)),
+                             cand.start, cand.end)
+            if label:
+                return Decision(0.8, high, "masked Aadhaar with an Aadhaar label", label)
+            who = self._person(cand, strong=True)
+            if who and not cand.value.replace("x", "").replace("*", "").isdigit():
+                return Decision(0.6, high, "masked, grouped like an Aadhaar, beside a "
+                                "citizen's details", who)
+            return None
+        if entity == "BD_NID":
+            generic = (CueKind.ID_GENERIC, CueKind.VOTER)
+            label = _nearest((c for c in before if c.kind == CueKind.NID
+                              or (c.kind in generic and (places != 10 or _is_bengali(c.word)))),
+                             cand.start, cand.end)
+            if label:
+                return Decision(0.8, high, f"masked {places}-place number with an NID label",
+                                label)
+            who = self._person(cand, strong=True)
+            if who and places in (13, 17):
+                return Decision(0.65, high, "masked NID next to a citizen's details", who)
+            return None
+        full = self._contact(cand, ctx, cues)
+        if full is None:
+            return None
+        return Decision(round(full.confidence - 0.1, 4), full.severity,
+                        f"partly masked; {full.why}", full.cue)
 
     @staticmethod
     def _label(cand: Candidate, *kinds: CueKind) -> Cue | None:
@@ -453,6 +624,15 @@ class ConfidentialDataDetector:
         # A 10-digit NID and a 10-digit Indian mobile look alike: for those only an NID
         # label counts, or a Bengali "ভোটার আইডি"/"আইডি"; Hindi "मतदाता" means EPIC.
         n = sum(c.isdigit() for c in cand.value)
+        if n not in (10, 13, 17):
+            # a mistyped length: only an NID label just before it, with no phone label
+            # between ("এনআইডি ..., মোবাইল 01...")
+            before = [c for c in cand.near if c.end <= cand.start]
+            last = max(before, key=lambda c: c.end, default=None)
+            if last is not None and last.kind == CueKind.NID:
+                return Decision(0.85, Severity.HIGH, f"{n}-digit number right after an NID label",
+                                last)
+            return None
         generic = (CueKind.ID_GENERIC, CueKind.VOTER)
         label = _nearest(
             (c for c in cand.near if c.kind == CueKind.NID
@@ -533,11 +713,12 @@ class ConfidentialDataDetector:
     # -- output --
 
     def _read(self, cand: Candidate, doc: Document, ctx: ScreenContext,
-              cues: Sequence[Cue]) -> _Reading | None:
+              cues: Sequence[Cue], *, floor: float = MIN_EMIT) -> _Reading | None:
         decision = self.decide(cand, doc, ctx, cues)
-        if decision is None or decision.confidence < MIN_EMIT:
+        if decision is None or decision.confidence < floor:
             return None
         original = _original(doc, cand)
+        hidden = bool(getattr(cand.recognizer, "masked", False))
         details: dict[str, Any] = {
             "entity": cand.entity,
             "recognizer": str(cand.recognizer.name),
@@ -553,9 +734,19 @@ class ConfidentialDataDetector:
             "decision": decision.why,
             "masked": mask(original, cand.entity),
         }
-        if cand.entity == "IN_AADHAAR":
+        if hidden:
+            details["validator"] = "digit and mask counts"
+            details["masked_digits"] = True
+        if cand.entity == "CREDENTIAL":
+            parts = self._parse_credential(cand.value)
+            assert parts is not None  # decide() accepted it
+            names = _CREDENTIAL_NAMES[parts.kind]
+            secret = _original(doc, cand)[:parts.value_start] + self._mask_secret(parts.value)
+            details.update(credential_kind=parts.kind, credential=names[0],
+                           credential_hi=names[1], credential_bn=names[2], masked=secret)
+        elif cand.entity == "IN_AADHAAR" and not hidden:
             details["validation_result"] = bool(self.aadhaar.checksum_ok(cand.value))
-        elif cand.entity in ("IN_PHONE_NUMBER", "BD_PHONE_NUMBER"):
+        elif cand.entity in ("IN_PHONE_NUMBER", "BD_PHONE_NUMBER") and not hidden:
             info = cand.recognizer.parse(cand.value)
             details["validation_result"] = info is not None
             if info is not None:
@@ -563,6 +754,30 @@ class ConfidentialDataDetector:
         elif cand.entity == "MEMO_NUMBER":
             details["code"] = original
         return _Reading(cand, decision, details)
+
+    def _security_hit(self, doc: Document, reading: SecurityDetail) -> Hit:
+        spans: list[tuple[int, int]] = []
+        for a, b in sorted({doc.span_from_norm(reading.start, reading.end),
+                            doc.span_from_norm(*reading.detail_span)}):
+            if spans and a <= spans[-1][1]:  # "3 escort vehicles" holds the topic word
+                spans[-1] = (spans[-1][0], max(b, spans[-1][1]))
+            else:
+                spans.append((a, b))
+        return Hit(
+            category=CATEGORY,
+            confidence=reading.confidence,
+            spans=tuple(Span(a, b, doc.original[a:b]) for a, b in spans),
+            severity=Severity.HIGH,
+            detector=self.name,
+            reason="security.details",
+            details={
+                "topic": doc.original[slice(*doc.span_from_norm(reading.start, reading.end))],
+                "topic_kind": reading.topic,
+                "detail_kinds": ", ".join(reading.details),
+                "future": reading.future,
+                "score": reading.confidence,
+            },
+        )
 
     def _hit(self, doc: Document, reading: _Reading) -> Hit:
         o_start, o_end = doc.span_from_norm(reading.cand.start, reading.cand.end)
@@ -584,6 +799,7 @@ _VALIDATORS = {
     "EMAIL_ADDRESS": "public suffix (tldextract)",
     "BD_NID": "length and birth-year structure",
     "MEMO_NUMBER": "two or more digits",
+    "CREDENTIAL": "value shape for the label",
 }
 
 
@@ -636,6 +852,34 @@ def _resolve(readings: list[_Reading]) -> list[_Reading]:
     return sorted(kept, key=lambda r: r.cand.start)
 
 
+_PHONES = frozenset({"IN_PHONE_NUMBER", "BD_PHONE_NUMBER"})
+#: this many different phone numbers that no office or invitation claims make a list of
+#: people ("students' list with mobile numbers: Pooja 75870…, Rinki 62643…, …")
+LIST_MIN = 3
+LIST_SCORE = 0.5
+
+
+def _listed(readings: list[_Reading]) -> list[_Reading]:
+    """Numbers in a list are people's numbers: each of three or more scores at least 0.5.
+
+    An office's list of contacts names its offices or officers (those numbers are dropped
+    before this step, so they do not count); numbers offered to be called are dropped too.
+    """
+    phones = [r for r in readings if r.cand.entity in _PHONES]
+    if len({_DIGIT_ONLY_RE.sub("", r.cand.value)[-10:] for r in phones}) < LIST_MIN:
+        return readings
+    out: list[_Reading] = []
+    for r in readings:
+        if r.cand.entity in _PHONES and r.decision.confidence < LIST_SCORE:
+            why = f"one of {len(phones)} numbers listed in the post: a list of people"
+            details = {**r.details, "score": LIST_SCORE, "decision": why,
+                       "listed_numbers": len(phones)}
+            r = _Reading(r.cand, Decision(LIST_SCORE, r.decision.severity, why,
+                                          r.decision.cue), details)
+        out.append(r)
+    return out
+
+
 _NATIONAL_IDS = frozenset({"IN_AADHAAR", "BD_NID", "IN_PAN", "IN_VOTER", "IN_PASSPORT",
                            "BD_PASSPORT"})
 _CONTACTS = frozenset({"IN_PHONE_NUMBER", "BD_PHONE_NUMBER", "EMAIL_ADDRESS"})
@@ -658,10 +902,14 @@ def _corroborate(readings: list[_Reading], *, window: int = 60) -> list[_Reading
         ):
             i = min(ids, key=lambda i: abs(i.cand.start - c.start))
             why = f"next to a published {i.cand.entity} number"
-            details = {**r.details, "score": 0.8, "decision": why,
+            score = 0.7 if getattr(c.recognizer, "masked", False) else 0.8
+            if score <= r.decision.confidence:
+                out.append(r)
+                continue
+            details = {**r.details, "score": score, "decision": why,
                        "corroborated_by": i.cand.entity,
-                       "score_context_improvement": round(0.8 - c.score, 4)}
-            r = _Reading(c, Decision(0.8, r.decision.severity, why, r.decision.cue), details)
+                       "score_context_improvement": round(score - c.score, 4)}
+            r = _Reading(c, Decision(score, r.decision.severity, why, r.decision.cue), details)
         out.append(r)
     return out
 

@@ -3,6 +3,10 @@
 - :mod:`.india`: Aadhaar, PAN, voter ID (EPIC), passport, mobile, Hindi memo labels
 - :mod:`.bangladesh`: NID, mobile, passport, Bengali memo labels
 - :mod:`.generic`: e-mail, English memo labels
+- :mod:`.masked`: phone, NID and Aadhaar numbers with some digits masked ("01711-xxx-482")
+- :mod:`.credentials`: passwords, OTPs, PINs and log-in IDs with their values
+- :mod:`.security`: security and operation details (convoy times, raid timings, patrol
+  gaps); a scanner, not a Presidio recognizer
 - :mod:`.context`: context words in Hindi, Bengali and English (native and romanized)
 
 The country modules import ``presidio_analyzer``, which takes about a second (it pulls in
@@ -25,11 +29,16 @@ _WHERE = {
     "BdNidRecognizer": "bangladesh",
     "BdPassportRecognizer": "bangladesh",
     "BdPhoneRecognizer": "bangladesh",
+    "CredentialRecognizer": "credentials",
     "EnMemoRecognizer": "generic",
     "MemoNumberRecognizer": "generic",
     "SatarkEmailRecognizer": "generic",
     "InMemoRecognizer": "india",
     "InPhoneRecognizer": "india",
+    "MaskedAadhaarRecognizer": "masked",
+    "MaskedBdNidRecognizer": "masked",
+    "MaskedBdPhoneRecognizer": "masked",
+    "MaskedInPhoneRecognizer": "masked",
     "SatarkAadhaarRecognizer": "india",
     "SatarkPanRecognizer": "india",
     "SatarkPassportRecognizer": "india",

@@ -55,7 +55,11 @@ class BdNidRecognizer(PatternRecognizer):
             r"(?<![0-9])[1-9][0-9]{2,3}[\s\-][0-9]{3}[\s\-][0-9]{3,4}(?![0-9])",
             0.05,
         ),
+        # Mistyped lengths ("NID ta dekhen 19827612345678", 14 digits): still presented as
+        # someone's NID; the detector accepts them only right after an NID label.
+        Pattern("NID (other length)", r"(?<![0-9])(?:[0-9]{11,12}|[0-9]{14,16})(?![0-9])", 0.01),
     ]
+    STANDARD_LENGTHS: ClassVar[tuple[int, ...]] = (10, 13, 17)
 
     def __init__(self) -> None:
         super().__init__(
@@ -66,8 +70,11 @@ class BdNidRecognizer(PatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = _NON_DIGIT_RE.sub("", pattern_text)
-        if len(digits) not in (10, 13, 17):
-            return False
+        if len(digits) not in self.STANDARD_LENGTHS:
+            # other lengths: not a mobile ("01711234567"), not an Indian one with its 91
+            if not 11 <= len(digits) <= 16 or digits.startswith(("01", "880", "91")):
+                return False
+            return None
         if len(digits) == 17 and not 1900 <= int(digits[:4]) <= 2030:
             return False
         if len(digits) >= 13 and digits[-13:-11] == "00":

@@ -80,6 +80,10 @@ CONTEXT_TERMS: Mapping[CueKind, tuple[str, ...]] = {
         "covid positive", "positive patient", "deceased", "shikayatkarta", "shikayat karta",
         "marij", "mareez", "peedit", "pidit", "aavedak", "avedak", "hitgrahi",
         "labharthi", "rogi", "abedonkari", "obhijogkari", "ovijogkari", "bhuktobhogi",
+        # who complained, who informed: the people a leak exposes to retaliation
+        "complained", "who complained", "complain koreche", "complain korse", "obhijog koreche",
+        "অভিযোগ করেছে", "অভিযোগ করেছেন", "নালিশ করেছে", "शिकायत की", "शिकायत करने वाली",
+        "शिकायत करने वाले", "informant", "mukhbir", "मुखबिर", "সোর্স",
     ),
     CueKind.PERSONAL: (
         "निवासी", "पता:", "पता -", "पता-", "ग्राम", "गांव", "गाँव", "वार्ड", "मोहल्ला", "मकान नं",
@@ -90,17 +94,23 @@ CONTEXT_TERMS: Mapping[CueKind, tuple[str, ...]] = {
         "s/o", "w/o", "d/o", "c/o", "r/o", "resident", "residing", "address", "village",
         "ward no", "house no", "h.no", "age", "aged", "years old", "yrs old", "date of birth",
         "dob", "nivasi", "niwasi", "pita", "thikana", "basha", "basar", "gram",
+        "ward", "father", "father's", "mother", "mother's", "husband", "wife", "wife of",
+        "son of", "daughter of", "her home", "his home", "lives in", "lives at", "lives behind",
+        "lives near", "home address", "personal number", "personal mobile", "private number",
+        "bari", "বাড়ি", "বাড়ির", "ব্যক্তিগত নম্বর", "निजी नंबर", "rehta", "rehti",
+        "रहता", "रहती",
     ),
     CueKind.HONORIFIC: (
         "श्री", "श्रीमती", "सुश्री", "कुमारी", "कु.", "नाम", "नाम:", "बाबू",
         "জনাব", "মোঃ", "মো:", "মোছাঃ", "মোছা:", "বেগম", "নাম", "শ্রী", "শ্রীমতী", "মিসেস",
         "mr.", "mrs.", "mr", "mrs", "ms.", "smt.", "smt", "shri", "shrimati", "sri", "md.",
-        "name", "naam", "janab",
+        "name", "naam", "nam", "janab",
     ),
     CueKind.PHONE_LABEL: (
         "मोबाइल", "मोबाईल", "मो.", "मो॰", "मो0", "मो:", "मोब.", "फोन", "फ़ोन", "दूरभाष",
         "संपर्क", "सम्पर्क", "व्हाट्सएप", "व्हाट्सऐप",
         "মোবাইল", "মোবা:", "মোবা.", "ফোন", "যোগাযোগ", "হোয়াটসঅ্যাপ",
+        "নাম্বার", "নাম্বারে",  # "number": without them, "নাম" (name) would match their start
         "mobile", "mob", "mob.", "mob no", "mo.", "mo no", "ph", "ph.", "phone", "contact",
         "cell", "whatsapp", "mobail",
     ),

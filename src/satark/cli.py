@@ -183,16 +183,18 @@ def policy_list(
     lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the titles.")] = Lang.en,
 ) -> None:
     """List packs, or the clauses of one pack."""
-    screener = _screener()
+    from .packs import PackRegistry
+
+    packs = PackRegistry.from_plugins()
     console = _console()
     ui = "en" if lang == Lang.auto else lang.value
     if pack is None:
         table = Table("pack", "jurisdiction", "version", "clauses", "title")
-        for p in screener.packs:
+        for p in packs:
             table.add_row(p.id, p.jurisdiction, p.version, str(len(p.clauses)), p.title.get(ui))
         console.print(table)
         return
-    p = screener.packs.get(pack)
+    p = packs.get(pack)
     table = Table("clause", "citation", "kind", "severity", "categories", "title")
     for c in p.clauses:
         table.add_row(c.id, c.citation, c.kind, str(c.severity), ", ".join(c.categories), c.title.get(ui))
@@ -206,10 +208,12 @@ def policy_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the clause as JSON.")] = False,
 ) -> None:
     """Show one clause: citation, original text and its rendering."""
-    screener = _screener()
+    from .packs import PackRegistry
+
+    packs = PackRegistry.from_plugins()
     pack_id = clause_id.split("/", 1)[0]
     try:
-        clause = screener.packs.get(pack_id).clause(clause_id)
+        clause = packs.get(pack_id).clause(clause_id)
     except UnknownJurisdiction:
         raise UnknownClause(f"no clause {clause_id!r}: unknown pack {pack_id!r}") from None
     if as_json:
@@ -224,7 +228,7 @@ def policy_show(
     console.print("applies to: " + ", ".join(clause.applies_to))
     console.print()
     console.print(clause.text.get(ui), markup=False)
-    if ui != screener.packs.get(pack_id).language:
+    if ui != packs.get(pack_id).language:
         console.print()
         console.print("[dim]original:[/dim]")
         console.print(clause.text.original, markup=False)

@@ -78,10 +78,7 @@ class Screener:
         from .plugins import get_plugin_manager
 
         hook = get_plugin_manager().hook
-        registry = PackRegistry()
-        for batch in hook.satark_policy_packs():
-            for pack in batch:
-                registry.register(pack)
+        registry = PackRegistry.from_plugins()
         detectors = [factory() for batch in hook.satark_detectors() for factory in batch]
         return cls(registry, detectors, max_chars=max_chars, mode=mode)
 

@@ -17,18 +17,19 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..categories import Severity
-from ..classifiers.features import Featurizer
-from ..classifiers.linear import LinearModel, calibrated
 from ..findings import Hit, Span
 from ..hookspecs import hookimpl
 from ..messages import register_reasons
 from ..normalize import Document, normalize
 from .base import Detector, ScreenContext
+
+if TYPE_CHECKING:
+    from ..classifiers.linear import LinearModel
 
 __all__ = ["MODELS_DIR", "ClassifierDetector"]
 
@@ -87,6 +88,8 @@ class ClassifierDetector:
 
     @cached_property
     def fast(self) -> LinearModel:
+        from ..classifiers.linear import LinearModel  # scikit-learn loads on first use only
+
         return LinearModel.load(self.models_dir / self.manifest["fast"]["file"])
 
     @cached_property
@@ -102,6 +105,9 @@ class ClassifierDetector:
         for posts where the n-gram model is unsure of a category that the blend gives
         the encoder a say in; elsewhere the n-gram score stands.
         """
+        from ..classifiers.features import Featurizer
+        from ..classifiers.linear import calibrated
+
         fast = calibrated(
             self.fast.predict_proba([Featurizer.document(d.key.text, c.account_type) for d, c in zip(docs, ctxs,
                                                                                                    strict=True)]),
@@ -159,6 +165,8 @@ class ClassifierDetector:
         sentences = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(doc.original) if m.group().strip()]
         if not categories or len(sentences) <= 1:
             return {}
+        from ..classifiers.features import Featurizer
+
         pieces = [doc.original[a:b] for a, b in sentences]
         normed = [normalize(p) for p in pieces]
         docs = [Featurizer.document(n.key.text, ctx.account_type) for n in normed]

@@ -24,6 +24,17 @@ class PackRegistry:
         for pack in packs:
             self.register(pack)
 
+    @classmethod
+    def from_plugins(cls) -> PackRegistry:
+        """Every pack the installed plugins (Satark's own included) provide."""
+        from ..plugins import get_plugin_manager
+
+        registry = cls()
+        for batch in get_plugin_manager().hook.satark_policy_packs():
+            for pack in batch:
+                registry.register(pack)
+        return registry
+
     def register(self, pack: PolicyPack | str | Path) -> PolicyPack:
         if not isinstance(pack, PolicyPack):
             pack = load_pack(pack)

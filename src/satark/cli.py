@@ -111,12 +111,19 @@ def check(
 
 @app.command("eval")
 def eval_(
-    path: Annotated[Path, typer.Argument(help="Labelled JSONL in the format of ../shared/taxonomy.md.")],
+    path: Annotated[Path | None, typer.Argument(help="Labelled JSONL in the format of ../shared/taxonomy.md.")] = None,
+    dataset: Annotated[list[str] | None, typer.Option(
+        "--dataset", "-d", help="Score a public benchmark's test split instead ('all' for every one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the tables as Markdown.")] = False,
     mode: Annotated[Mode | None, typer.Option("--mode", "-m", help=MODE_HELP)] = None,
 ) -> None:
     """Score the engine on a labelled file: per-category P/R/F1, micro/macro F1, FP rate."""
+    if dataset:
+        _eval_benchmarks(dataset, as_json=as_json, markdown=markdown, mode=mode.value if mode else "full")
+        return
+    if path is None:
+        raise typer.BadParameter("give a labelled JSONL file or --dataset SLUG")
     from .evaluation import evaluate_file, markdown_report, print_evaluation
 
     result = evaluate_file(path, _screener(), mode=mode.value if mode else None)
@@ -126,6 +133,35 @@ def eval_(
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         print_evaluation(result, _console())
+
+
+def _eval_benchmarks(slugs: list[str], *, as_json: bool, markdown: bool, mode: str) -> None:
+    from .detectors.classifier import MODELS_DIR
+    from .training.benchmarks import BENCHMARKS, evaluate_benchmark
+
+    wanted = list(BENCHMARKS) if "all" in slugs else slugs
+    unknown = [s for s in wanted if s not in BENCHMARKS]
+    if unknown:
+        raise typer.BadParameter(f"unknown benchmark {unknown}; known: {', '.join(BENCHMARKS)}")
+    try:
+        rows = [evaluate_benchmark(s, MODELS_DIR / "bench", mode) for s in wanted]
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    if markdown:
+        lines = ["| data set | metric | Satark | mode | published best |", "|---|---|---:|---|---:|"]
+        lines += [f"| {r['dataset']} | {r['metric']} | {r['ours']:.3f} | {r['mode']} | "
+                  f"{r['published_best'] if r['published_best'] is not None else '–'} |" for r in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    table = Table("data set", "metric", "Satark", "published best", "test rows",
+                  title="public benchmarks (test splits)")
+    for r in rows:
+        table.add_row(r["dataset"], r["metric"], f"{r['ours']:.3f}", str(r["published_best"] or "–"),
+                      str(r["test_rows"]))
+    _console().print(table)
 
 
 @app.command()
@@ -156,6 +192,7 @@ def train(
     public: Annotated[bool, typer.Option(help="Add the public data sets' train splits (auxiliary).")] = False,
     e5: Annotated[bool, typer.Option(help="Train the sentence-encoder head (full mode).")] = True,
     seed: Annotated[int, typer.Option(help="Seed for sampling the public data.")] = 13,
+    benchmarks: Annotated[bool, typer.Option(help="Also train the public-benchmark task heads.")] = False,
 ) -> None:
     """Train the fast and full classifiers and write them with a manifest and model card."""
     from .detectors.classifier import MODELS_DIR
@@ -174,6 +211,11 @@ def train(
     console = _console()
     manifest = run_training(cfg, log=console.print)
     write_model_card(cfg.out_dir, manifest)
+    if benchmarks:
+        from .training.benchmarks import BENCHMARKS, E5_BENCHMARKS, train_benchmarks
+
+        console.print("public-benchmark task heads (train splits; C chosen on dev):")
+        train_benchmarks(cfg.out_dir / "bench", list(BENCHMARKS), console.print, e5_slugs=E5_BENCHMARKS)
     console.print(f"wrote {cfg.out_dir}")
 
 

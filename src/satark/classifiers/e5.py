@@ -25,7 +25,7 @@ from .linear import calibrated, platt
 if TYPE_CHECKING:
     from ..training.pipeline import Example, TrainConfig
 
-__all__ = ["E5Head", "embed", "train_e5_head"]
+__all__ = ["E5Head", "embed", "embed_cached", "train_e5_head"]
 
 _LOCK = threading.Lock()
 
@@ -50,14 +50,44 @@ def _truncate(encoder: Any, text: str) -> str:
     return text
 
 
+def _with_account(vectors: np.ndarray, account_types: Sequence[str]) -> np.ndarray:
+    acct = np.array([[a == "official", a != "official"] for a in account_types], dtype=np.float32)
+    out: np.ndarray = np.hstack([vectors, acct.reshape(len(account_types), 2)])
+    return out
+
+
 def embed(texts: Sequence[str], account_types: Sequence[str]) -> np.ndarray:
     """Unit-length e5 passage embeddings with two account-type features appended."""
     with _LOCK:  # the C engine holds one scratch buffer per model
         encoder = _encoder()
         texts = [_truncate(encoder, t) for t in texts]
         vectors = np.asarray(encoder.passage(texts), dtype=np.float32).reshape(len(texts), -1)
-    acct = np.array([[a == "official", a != "official"] for a in account_types], dtype=np.float32)
-    out: np.ndarray = np.hstack([vectors, acct])
+    return _with_account(vectors, account_types)
+
+
+def embed_cached(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
+    """Embeddings without the account features, cached on disk by text (training only:
+    benchmark training embeds tens of thousands of posts, at about 30 ms each)."""
+    import hashlib
+    import os
+
+    cache = cache_dir or Path(os.environ.get("SATARK_CACHE_DIR", Path.home() / ".cache" / "satark")) / "e5"
+    cache.mkdir(parents=True, exist_ok=True)
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    missing: list[int] = []
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    for i, key in enumerate(keys):
+        f = cache / f"{key}.npy"
+        if f.exists():
+            out[i] = np.load(f)
+        else:
+            missing.append(i)
+    for start in range(0, len(missing), 64):
+        batch = missing[start:start + 64]
+        vectors = embed([texts[i] for i in batch], ["personal"] * len(batch))[:, :384]
+        for i, v in zip(batch, vectors, strict=True):
+            out[i] = v
+            np.save(cache / f"{keys[i]}.npy", v)
     return out
 
 
@@ -113,9 +143,9 @@ def train_e5_head(
 
     from ..training.pipeline import CATS, _annotated, _best_threshold, _labels, _mask_personal, _platt
 
-    log(f"  e5: embedding {len(train) + len(dev)} posts (about 30 ms each)")
-    x = embed([r.text for r in train], [r.account_type for r in train])
-    xd = embed([r.text for r in dev], [r.account_type for r in dev])
+    log(f"  e5: embedding {len(train) + len(dev)} posts (about 30 ms each, cached)")
+    x = _with_account(embed_cached([r.text for r in train]), [r.account_type for r in train])
+    xd = _with_account(embed_cached([r.text for r in dev]), [r.account_type for r in dev])
     y, yd = _labels(train), _labels(dev)
     sw = np.array([r.weight for r in train])
     weights, intercepts, a, b, t, blend = [], [], [], [], [], []

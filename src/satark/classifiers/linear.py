@@ -71,14 +71,17 @@ class LinearModel:
         return dense
 
     def decision(self, docs: Sequence[str]) -> np.ndarray:
-        """Raw linear scores, one row per document (tf-idf done on the csr arrays in numpy)."""
+        """Raw linear scores, one row per document (tf-idf done on the arrays in numpy)."""
+        weights = self.dense_weights
+        if len(docs) == 1:  # the interactive path: no sparse-matrix bookkeeping at all
+            idx, cnt = np.unique(self.featurizer.indices(docs[0]), return_counts=True)
+            idx = idx.astype(np.intp)
+            data = np.log1p(cnt.astype(np.float32)) * self.idf[idx]
+            norm = float(np.sqrt(np.dot(data, data))) or 1.0
+            single: np.ndarray = (data / norm) @ weights[idx] + self.intercepts
+            return single.reshape(1, -1)
         counts = self.featurizer.counts(docs)
         data = np.log1p(counts.data) * self.idf[counts.indices]
-        weights = self.dense_weights
-        if len(docs) == 1:
-            norm = float(np.sqrt(np.dot(data, data))) or 1.0
-            single: np.ndarray = (data / norm) @ weights[counts.indices] + self.intercepts
-            return single.reshape(1, -1)
         sq = np.add.reduceat(data * data, counts.indptr[:-1]) if data.size else np.zeros(len(docs))
         lengths = np.diff(counts.indptr)
         norms = np.sqrt(np.where(lengths > 0, sq, 1.0))

@@ -1,0 +1,194 @@
+"""Public benchmarks: task heads on the shared-task data sets, scored on their test splits.
+
+The screening categories are not the shared tasks' labels ("hostile", "HOF", OAG/CAG/NAG),
+so the screener itself cannot be scored against published results. What can be, and is
+worth knowing, is how our classifier machinery (the same features, the same encoder, the
+same calibration) does on each task when trained on that task's own train split. These
+task heads ship beside the screening models (``models/bench``) so that ``satark eval
+--dataset SLUG`` reproduces the table without retraining; the screener never uses them.
+
+Hyper-parameters (regularisation, and in ``full`` mode the blend weight) are chosen on
+each data set's dev split; the test split is read only to report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from ..classifiers.features import FeatureSpec, Featurizer
+from ..classifiers.linear import LinearModel
+from ..normalize import normalize
+from . import datasets
+
+__all__ = ["BENCHMARKS", "E5_BENCHMARKS", "Benchmark", "evaluate_benchmark", "train_benchmarks"]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    slug: str
+    metric: str  # "f1:<label>" (F1 of one class), "macro" or "weighted"
+    metric_name: str
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    b.slug: b
+    for b in (
+        Benchmark("constraint2021-hindi-hostile", "f1:hostile", "F1 of the hostile class (coarse)"),
+        Benchmark("hasoc2019-hindi", "macro", "task A macro-F1"),
+        Benchmark("hasoc2019-english", "macro", "task A macro-F1"),
+        Benchmark("olid-offenseval2019", "macro", "task A macro-F1"),
+        Benchmark("blp2023-vitd-violence-inciting", "macro", "macro-F1"),
+        Benchmark("trac2-2020-aggression-misogyny:en", "weighted", "task A weighted F1"),
+        Benchmark("trac2-2020-aggression-misogyny:hi", "weighted", "task A weighted F1"),
+        Benchmark("trac2-2020-aggression-misogyny:bn", "weighted", "task A weighted F1"),
+    )
+}
+BENCH_SPEC = FeatureSpec(char_bits=18, word_bits=16)
+#: Data sets that also get an e5 head (the encoder costs ~30 ms a post to train on).
+E5_BENCHMARKS: tuple[str, ...] = ("olid-offenseval2019", "blp2023-vitd-violence-inciting", "hasoc2019-english")
+
+
+def _file(slug: str) -> str:
+    return slug.replace(":", "-") + ".npz"
+
+
+def _score(metric: str, gold: Sequence[str], pred: Sequence[str]) -> float:
+    if metric.startswith("f1:"):
+        label = metric.split(":", 1)[1]
+        return float(f1_score([g == label for g in gold], [p == label for p in pred]))
+    return float(f1_score(gold, pred, average=metric))
+
+
+def _docs(examples: Sequence[datasets.Example]) -> list[str]:
+    return [normalize(e.text).key.text for e in examples]
+
+
+def _fit(x: sp.csr_matrix, y: Sequence[str], labels: list[str], c: float) -> tuple[np.ndarray, np.ndarray]:
+    coefs, intercepts = [], []
+    for label in labels:
+        lr = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
+        lr.fit(x, [v == label for v in y])
+        coefs.append(lr.coef_[0].astype(np.float32))
+        intercepts.append(float(lr.intercept_[0]))
+    return np.vstack(coefs).T, np.array(intercepts, np.float32)
+
+
+def _predict(scores: np.ndarray, labels: Sequence[str]) -> list[str]:
+    return [labels[i] for i in np.argmax(scores, axis=1)]
+
+
+def _e5(examples: Sequence[datasets.Example]) -> np.ndarray:
+    from ..classifiers.e5 import embed_cached
+
+    return embed_cached([e.text for e in examples])
+
+
+def _softmaxish(z: np.ndarray) -> np.ndarray:
+    """Per-label scores to comparable probabilities (one-vs-rest logistic)."""
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return out
+
+
+def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], None],
+                     e5_slugs: Sequence[str] = ()) -> dict[str, Any]:
+    """Fit one task head per data set (C chosen on dev); write them and their manifest.
+
+    For ``e5_slugs`` a second head on sentence embeddings is fitted too, and blended with
+    the n-gram head at the weight that scores best on dev (the ``full`` mode).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    featurizer = Featurizer(BENCH_SPEC)
+    manifest: dict[str, Any] = {}
+    for slug in slugs:
+        bench = BENCHMARKS[slug]
+        train, dev = datasets.load(slug, "train"), datasets.load(slug, "dev")
+        y, yd = [e.task_label or "" for e in train], [e.task_label or "" for e in dev]
+        labels = sorted(set(y))
+        counts = featurizer.counts(_docs(train))
+        n = counts.shape[0]
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        idf[df == 0] = 0.0
+        x = Featurizer.tfidf(counts, idf)
+        xd = Featurizer.tfidf(featurizer.counts(_docs(dev)), idf)
+        best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+        for c in (1.0, 3.0, 10.0, 30.0):
+            w, b = _fit(x, y, labels, c)
+            dev_score = _score(bench.metric, yd, _predict(np.asarray(xd @ w) + b, labels))
+            if best is None or dev_score > best[0]:
+                best = (dev_score, c, w, b)
+        assert best is not None
+        dev_score, c, w, b = best
+        w[np.abs(w) < 1e-4] = 0.0
+        model = LinearModel(f"bench-{slug}", tuple(labels), BENCH_SPEC, idf, sp.csr_matrix(w), b,
+                            np.ones(len(labels), np.float32), np.zeros(len(labels), np.float32),
+                            np.full(len(labels), 0.5, np.float32), {"C": c, "dev_score": dev_score})
+        model.save(out_dir / _file(slug))
+        manifest[slug] = {"file": _file(slug), "labels": labels, "C": c, "dev": round(dev_score, 4),
+                          "train_rows": n, "licence": datasets.get(slug).licence}
+        log(f"  {slug}: C={c:g}, dev {bench.metric_name} {dev_score:.3f}")
+        if slug in e5_slugs:
+            log(f"  {slug}: embedding {len(train) + len(dev)} posts for the e5 head")
+            e, ed = _e5(train), _e5(dev)
+            fast_dev = _softmaxish(np.asarray(xd @ w) + b)
+            best_e5: tuple[float, float, float, np.ndarray, np.ndarray] | None = None
+            for ce in (0.3, 1.0, 3.0):
+                we, be = _fit(sp.csr_matrix(e), y, labels, ce)
+                e5_dev = _softmaxish(ed @ we + be)
+                for blend in (0.0, 0.25, 0.5, 0.75):
+                    score = _score(bench.metric, yd, _predict(blend * fast_dev + (1 - blend) * e5_dev, labels))
+                    if best_e5 is None or score > best_e5[0]:
+                        best_e5 = (score, ce, blend, we, be)
+            assert best_e5 is not None
+            score, ce, blend, we, be = best_e5
+            np.savez_compressed(out_dir / _file(slug).replace(".npz", ".e5.npz"), weights=we.astype(np.float32),
+                                intercepts=be.astype(np.float32), blend=np.array(blend, np.float32))
+            manifest[slug].update({"e5_file": _file(slug).replace(".npz", ".e5.npz"), "e5_C": ce,
+                                   "blend": blend, "dev_full": round(score, 4)})
+            log(f"  {slug}: full (n-gram weight {blend:.2f}, C={ce:g}) dev {score:.3f}")
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def evaluate_benchmark(slug: str, models_dir: Path, mode: str = "full") -> dict[str, Any]:
+    """Score a shipped task head on the data set's official test split.
+
+    ``full`` uses the e5 blend where one was trained for the data set, else the n-gram head.
+    """
+    if slug not in BENCHMARKS:
+        raise KeyError(f"no benchmark {slug!r}; known: {', '.join(BENCHMARKS)}")
+    bench = BENCHMARKS[slug]
+    path = models_dir / _file(slug)
+    if not path.exists():
+        raise FileNotFoundError(f"no task head for {slug} in {models_dir}: run `satark train --benchmarks`")
+    model = LinearModel.load(path)
+    test = datasets.load(slug, "test")
+    gold = [e.task_label or "" for e in test]
+    scores = model.decision(_docs(test))
+    e5_path = path.with_name(path.name.replace(".npz", ".e5.npz"))
+    used = "fast"
+    if mode == "full" and e5_path.exists():
+        with np.load(e5_path) as z:
+            blend = float(z["blend"])
+            scores = blend * _softmaxish(scores) + (1 - blend) * _softmaxish(_e5(test) @ z["weights"] + z["intercepts"])
+        used = "full"
+    pred = _predict(scores, model.categories)
+    spec = datasets.get(slug)
+    return {
+        "dataset": slug,
+        "mode": used,
+        "metric": bench.metric_name,
+        "ours": round(_score(bench.metric, gold, pred), 4),
+        "published_best": spec.published_best,
+        "test_rows": len(test),
+        "licence": spec.licence,
+    }

@@ -124,3 +124,15 @@ def test_eval_on_a_small_file(tmp_path: Path) -> None:
     path.write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
     r = run("eval", str(path))
     assert r.returncode == 4 and "mini.jsonl:1" in r.stderr
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "data").exists(),
+                    reason="../shared/data is not beside the repo")
+def test_eval_dataset_scores_a_public_test_split() -> None:
+    r = run("eval", "--dataset", "hasoc2019-hindi", "--json")
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert row["dataset"] == "hasoc2019-hindi" and row["test_rows"] == 1318
+    assert row["ours"] >= 0.76 and row["published_best"] == 0.81
+    r = run("eval", "--dataset", "no-such-set")
+    assert r.returncode == 3 and "unknown benchmark" in r.stderr

@@ -82,14 +82,27 @@ def _fit(x: sp.csr_matrix, y: Sequence[str], labels: list[str], c: float) -> tup
     return np.vstack(coefs).T, np.array(intercepts, np.float32)
 
 
-def _predict(scores: np.ndarray, labels: Sequence[str]) -> list[str]:
+def _predict(scores: np.ndarray, labels: Sequence[str], offset: float = 0.0) -> list[str]:
+    """Argmax; for two labels, the second wins when it leads the first by ``offset``."""
+    if len(labels) == 2:
+        return [labels[1] if d > offset else labels[0] for d in scores[:, 1] - scores[:, 0]]
     return [labels[i] for i in np.argmax(scores, axis=1)]
 
 
-def _e5(examples: Sequence[datasets.Example]) -> np.ndarray:
-    from ..classifiers.e5 import embed_cached
+def _best_offset(metric: str, gold: Sequence[str], scores: np.ndarray, labels: Sequence[str]) -> tuple[float, float]:
+    """The two-label decision offset that scores best on dev (0 for more labels)."""
+    if len(labels) != 2:
+        return 0.0, _score(metric, gold, _predict(scores, labels))
+    diffs = np.quantile(scores[:, 1] - scores[:, 0], np.linspace(0.02, 0.98, 49))
+    best = max(((float(o), _score(metric, gold, _predict(scores, labels, float(o)))) for o in [0.0, *diffs]),
+               key=lambda t: t[1])
+    return best
 
-    return embed_cached([e.text for e in examples])
+
+def _e5(examples: Sequence[datasets.Example]) -> np.ndarray:
+    from ..classifiers.e5 import BENCH_MAX_TOKENS, embed_cached
+
+    return embed_cached([e.text for e in examples], max_tokens=BENCH_MAX_TOKENS)
 
 
 def _softmaxish(z: np.ndarray) -> np.ndarray:
@@ -120,18 +133,19 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
         idf[df == 0] = 0.0
         x = Featurizer.tfidf(counts, idf)
         xd = Featurizer.tfidf(featurizer.counts(_docs(dev)), idf)
-        best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+        best: tuple[float, float, np.ndarray, np.ndarray, float] | None = None
         for c in (1.0, 3.0, 10.0, 30.0):
             w, b = _fit(x, y, labels, c)
-            dev_score = _score(bench.metric, yd, _predict(np.asarray(xd @ w) + b, labels))
+            offset, dev_score = _best_offset(bench.metric, yd, np.asarray(xd @ w) + b, labels)
             if best is None or dev_score > best[0]:
-                best = (dev_score, c, w, b)
+                best = (dev_score, c, w, b, offset)
         assert best is not None
-        dev_score, c, w, b = best
+        dev_score, c, w, b, offset = best
         w[np.abs(w) < 1e-4] = 0.0
         model = LinearModel(f"bench-{slug}", tuple(labels), BENCH_SPEC, idf, sp.csr_matrix(w), b,
                             np.ones(len(labels), np.float32), np.zeros(len(labels), np.float32),
-                            np.full(len(labels), 0.5, np.float32), {"C": c, "dev_score": dev_score})
+                            np.full(len(labels), 0.5, np.float32),
+                            {"C": c, "dev_score": dev_score, "offset": offset})
         model.save(out_dir / _file(slug))
         manifest[slug] = {"file": _file(slug), "labels": labels, "C": c, "dev": round(dev_score, 4),
                           "train_rows": n, "licence": datasets.get(slug).licence}
@@ -140,18 +154,19 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
             log(f"  {slug}: embedding {len(train) + len(dev)} posts for the e5 head")
             e, ed = _e5(train), _e5(dev)
             fast_dev = _softmaxish(np.asarray(xd @ w) + b)
-            best_e5: tuple[float, float, float, np.ndarray, np.ndarray] | None = None
-            for ce in (0.3, 1.0, 3.0):
+            best_e5: tuple[float, float, float, np.ndarray, np.ndarray, float] | None = None
+            for ce in (0.3, 1.0, 3.0, 10.0):
                 we, be = _fit(sp.csr_matrix(e), y, labels, ce)
                 e5_dev = _softmaxish(ed @ we + be)
-                for blend in (0.0, 0.25, 0.5, 0.75):
-                    score = _score(bench.metric, yd, _predict(blend * fast_dev + (1 - blend) * e5_dev, labels))
+                for blend in np.linspace(0.0, 0.9, 10):
+                    off, score = _best_offset(bench.metric, yd, blend * fast_dev + (1 - blend) * e5_dev, labels)
                     if best_e5 is None or score > best_e5[0]:
-                        best_e5 = (score, ce, blend, we, be)
+                        best_e5 = (score, ce, float(blend), we, be, off)
             assert best_e5 is not None
-            score, ce, blend, we, be = best_e5
+            score, ce, blend, we, be, off = best_e5
             np.savez_compressed(out_dir / _file(slug).replace(".npz", ".e5.npz"), weights=we.astype(np.float32),
-                                intercepts=be.astype(np.float32), blend=np.array(blend, np.float32))
+                                intercepts=be.astype(np.float32), blend=np.array(blend, np.float32),
+                                offset=np.array(off, np.float32))
             manifest[slug].update({"e5_file": _file(slug).replace(".npz", ".e5.npz"), "e5_C": ce,
                                    "blend": blend, "dev_full": round(score, 4)})
             log(f"  {slug}: full (n-gram weight {blend:.2f}, C={ce:g}) dev {score:.3f}")
@@ -174,14 +189,16 @@ def evaluate_benchmark(slug: str, models_dir: Path, mode: str = "full") -> dict[
     test = datasets.load(slug, "test")
     gold = [e.task_label or "" for e in test]
     scores = model.decision(_docs(test))
+    offset = float(model.meta.get("offset", 0.0))
     e5_path = path.with_name(path.name.replace(".npz", ".e5.npz"))
     used = "fast"
     if mode == "full" and e5_path.exists():
         with np.load(e5_path) as z:
             blend = float(z["blend"])
             scores = blend * _softmaxish(scores) + (1 - blend) * _softmaxish(_e5(test) @ z["weights"] + z["intercepts"])
+            offset = float(z["offset"]) if "offset" in z.files else 0.0
         used = "full"
-    pred = _predict(scores, model.categories)
+    pred = _predict(scores, model.categories, offset)
     spec = datasets.get(slug)
     return {
         "dataset": slug,

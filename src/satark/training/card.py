@@ -24,6 +24,8 @@ def write_model_card(out_dir: Path, manifest: dict[str, Any]) -> Path:
     non_commercial = any(p["non_commercial"] == "True" for p in public)
     thresholds = "\n".join(f"| {c} | {t:.2f} | {manifest.get('full', {}).get('blend', {}).get(c, 1.0):.2f} |"
                            for c, t in manifest["fast"]["thresholds"].items())
+    from ..classifiers.e5 import MAX_TOKENS as max_tokens
+
     text = f"""# Satark classifiers, version {manifest['version']}
 
 Written by `satark train`; do not edit by hand. Figures on the README come from
@@ -69,7 +71,31 @@ Data fingerprint: `{data['fingerprint']}`.
 - Few examples of disability, age, marital status or sexual-orientation discrimination.
 - Romanized text goes to the encoder as it is (no transliteration), so `full` adds less
   for Hinglish and Banglish than for native script.
-- Long posts: the encoder reads the first 512 tokens.
+- Long posts: the encoder reads only the first {max_tokens} tokens (the n-gram model reads all).
+"""
+    bench_manifest = out_dir / "bench" / "manifest.json"
+    if bench_manifest.exists():
+        import json
+
+        heads = json.loads(bench_manifest.read_text(encoding="utf-8"))
+        lines = "\n".join(
+            f"| `{slug}` | {h['train_rows']} | {h['licence']} | {'n-gram + e5' if 'e5_file' in h else 'n-gram'} |"
+            for slug, h in heads.items()
+        )
+        text += f"""
+## Public-benchmark task heads (`bench/`)
+
+Trained by `satark train --benchmarks` on each public data set's own train split, for
+`satark eval --dataset` only; the screener never loads them.
+
+| data set | train rows | licence | model |
+|---|---:|---|---|
+{lines}
+
+**Non-commercial / research only:** these heads are trained on data whose licences allow
+research use only or forbid commercial use (CC BY-NC-SA 4.0). They are
+shipped to reproduce the benchmark table, not for use in a product; delete `bench/` from
+a commercial build.
 """
     path = out_dir / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")

@@ -3,6 +3,11 @@
 A detector is any object with a ``name``, the ``categories`` it may report and a
 ``detect`` method. Built-ins and third-party detectors are registered the same way,
 through the ``satark_detectors`` hook (see :mod:`satark.hookspecs`).
+
+Two optional attributes: ``modes`` (a set of ``rules``/``fast``/``full``: the screening
+modes the detector runs in; without it, all of them) and ``detect_many(docs, ctxs)``
+(a list of hit lists, for detectors that are faster on a batch, used by
+``Screener.screen_many``).
 """
 
 from __future__ import annotations

@@ -112,11 +112,13 @@ def _softmaxish(z: np.ndarray) -> np.ndarray:
 
 
 def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], None],
-                     e5_slugs: Sequence[str] = ()) -> dict[str, Any]:
+                     e5_slugs: Sequence[str] = (), refit: bool = True) -> dict[str, Any]:
     """Fit one task head per data set (C chosen on dev); write them and their manifest.
 
     For ``e5_slugs`` a second head on sentence embeddings is fitted too, and blended with
-    the n-gram head at the weight that scores best on dev (the ``full`` mode).
+    the n-gram head at the weight that scores best on dev (the ``full`` mode). With
+    ``refit``, the chosen settings are then fitted again on train and dev together (the
+    test split is never read here).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     featurizer = Featurizer(BENCH_SPEC)
@@ -141,6 +143,14 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
                 best = (dev_score, c, w, b, offset)
         assert best is not None
         dev_score, c, w, b, offset = best
+        xd_sel, w_sel, b_sel = xd, w, b  # the train-only head, for choosing the blend below
+        if refit:  # hyper-parameters chosen; now learn from train and dev together
+            counts = featurizer.counts(_docs([*train, *dev]))
+            df = np.asarray((counts > 0).sum(axis=0)).ravel()
+            idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+            idf[df == 0] = 0.0
+            w, b = _fit(Featurizer.tfidf(counts, idf), [*y, *yd], labels, c)
+        w = w.copy()
         w[np.abs(w) < 1e-4] = 0.0
         model = LinearModel(f"bench-{slug}", tuple(labels), BENCH_SPEC, idf, sp.csr_matrix(w), b,
                             np.ones(len(labels), np.float32), np.zeros(len(labels), np.float32),
@@ -148,12 +158,12 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
                             {"C": c, "dev_score": dev_score, "offset": offset})
         model.save(out_dir / _file(slug))
         manifest[slug] = {"file": _file(slug), "labels": labels, "C": c, "dev": round(dev_score, 4),
-                          "train_rows": n, "licence": datasets.get(slug).licence}
+                          "train_rows": n + (len(dev) if refit else 0), "licence": datasets.get(slug).licence}
         log(f"  {slug}: C={c:g}, dev {bench.metric_name} {dev_score:.3f}")
         if slug in e5_slugs:
             log(f"  {slug}: embedding {len(train) + len(dev)} posts for the e5 head")
             e, ed = _e5(train), _e5(dev)
-            fast_dev = _softmaxish(np.asarray(xd @ w) + b)
+            fast_dev = _softmaxish(np.asarray(xd_sel @ w_sel) + b_sel)
             best_e5: tuple[float, float, float, np.ndarray, np.ndarray, float] | None = None
             for ce in (0.3, 1.0, 3.0, 10.0):
                 we, be = _fit(sp.csr_matrix(e), y, labels, ce)
@@ -164,6 +174,8 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
                         best_e5 = (score, ce, float(blend), we, be, off)
             assert best_e5 is not None
             score, ce, blend, we, be, off = best_e5
+            if refit:
+                we, be = _fit(sp.csr_matrix(np.vstack([e, ed])), [*y, *yd], labels, ce)
             np.savez_compressed(out_dir / _file(slug).replace(".npz", ".e5.npz"), weights=we.astype(np.float32),
                                 intercepts=be.astype(np.float32), blend=np.array(blend, np.float32),
                                 offset=np.array(off, np.float32))

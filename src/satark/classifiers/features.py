@@ -52,6 +52,7 @@ _M = np.uint64(1000003)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = np.uint64(0xFF51AFD7ED558CCD)
 _S33 = np.uint64(33)
+_NGRAM_SALT = {n: np.uint64((n * 0x9E3779B97F4A7C15) % 2**64) for n in range(1, 16)}
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -98,25 +99,23 @@ class Featurizer:
         cp = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         length = len(cp)
         spaces = np.concatenate([[0], np.cumsum(cp == 32)])
-        parts = []
+        grams = []
         h = cp
         with np.errstate(over="ignore"):
             for n in range(2, hi + 1):
                 if n > length:
                     break
                 h = h[:-1] * _M + cp[n - 1:]
-                if n < lo:
-                    continue
-                starts = np.arange(length - n + 1)
-                inside = (spaces[starts + n - 1] - spaces[starts + 1]) == 0  # no space inside
-                parts.append(_mix(h[inside] ^ (np.uint64(n) * _GOLDEN)) & self._char_mask)
+                if n >= lo:
+                    # keep n-grams with no space inside: spaces before i+n-1 == spaces before i+1
+                    grams.append(h[spaces[n - 1:length] == spaces[1:length - n + 2]] ^ _NGRAM_SALT[n])
+            parts = [_mix(np.concatenate(grams)) & self._char_mask] if grams else []
             words = TOKEN_RE.findall(text)
             if words:
                 w = np.array([zlib.crc32(t.encode("utf-8")) for t in words], dtype=np.uint64)
-                grams = [_mix(w)]
                 if self.spec.word_ngrams[1] >= 2 and len(w) > 1:
-                    grams.append(_mix(w[:-1] * _M + w[1:] + _GOLDEN))
-                parts.append((np.concatenate(grams) & self._word_mask) + self._word_offset)
+                    w = np.concatenate([w, w[:-1] * _M + w[1:] + _GOLDEN])  # unigrams, then bigrams
+                parts.append((_mix(w) & self._word_mask) + self._word_offset)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
     def counts(self, docs: Sequence[str]) -> sp.csr_matrix:

@@ -64,32 +64,37 @@ class LinearModel:
         return Featurizer.tfidf(self.featurizer.counts(docs), self.idf)
 
     @cached_property
-    def dense_weights(self) -> np.ndarray:
-        """Weights as a dense (features x categories) array: gathering a post's few hundred
-        rows is far cheaper than a sparse product's bookkeeping (about 30 MB of memory)."""
-        dense: np.ndarray = self.weights.toarray()
-        return dense
+    def _rows(self) -> np.ndarray:
+        """Dense (features x categories+1): each feature's weights, then its idf.
+
+        Gathering a post's few hundred rows is far cheaper than a sparse product's
+        bookkeeping, and keeping the idf in the same row makes it one random memory access
+        per n-gram instead of two (about 30 MB of memory).
+        """
+        rows: np.ndarray = np.hstack([self.weights.toarray(), self.idf.reshape(-1, 1)]).astype(np.float32)
+        return rows
 
     def decision(self, docs: Sequence[str]) -> np.ndarray:
         """Raw linear scores, one row per document (tf-idf done on the arrays in numpy)."""
-        weights = self.dense_weights
         if len(docs) == 1:  # the interactive path: no sparse-matrix bookkeeping at all
             idx, cnt = np.unique(self.featurizer.indices(docs[0]), return_counts=True)
-            idx = idx.astype(np.intp)
-            data = np.log1p(cnt.astype(np.float32)) * self.idf[idx]
+            rows = self._rows[idx.astype(np.intp)]
+            data = np.log1p(cnt.astype(np.float32)) * rows[:, -1]
             norm = float(np.sqrt(np.dot(data, data))) or 1.0
-            single: np.ndarray = (data / norm) @ weights[idx] + self.intercepts
+            single: np.ndarray = (data / norm) @ rows[:, :-1] + self.intercepts
             return single.reshape(1, -1)
         counts = self.featurizer.counts(docs)
-        data = np.log1p(counts.data) * self.idf[counts.indices]
-        sq = np.add.reduceat(data * data, counts.indptr[:-1]) if data.size else np.zeros(len(docs))
+        rows = self._rows[counts.indices]
+        data = np.log1p(counts.data) * rows[:, -1]
+        starts = counts.indptr[:-1]
         lengths = np.diff(counts.indptr)
-        norms = np.sqrt(np.where(lengths > 0, sq, 1.0))
-        norms[norms == 0] = 1.0
-        x = sp.csr_matrix((data / np.repeat(norms, lengths), counts.indices, counts.indptr),
-                          shape=counts.shape)
-        batch: np.ndarray = np.asarray(x @ weights) + self.intercepts
-        return batch
+        out = np.tile(self.intercepts.astype(np.float32), (len(docs), 1))
+        filled = lengths > 0
+        if data.size:
+            sq = np.add.reduceat(data * data, starts[filled])
+            sums = np.add.reduceat(rows[:, :-1] * data[:, None], starts[filled], axis=0)
+            out[filled] += sums / np.sqrt(np.maximum(sq, 1e-12))[:, None]
+        return out
 
     def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
         """Platt-calibrated probabilities, one column per category."""

@@ -63,6 +63,8 @@ BENCHMARKS: dict[str, Benchmark] = {
 BENCH_SPEC = FeatureSpec(char_bits=18, word_bits=16)
 #: Data sets that also get an e5 head (the encoder costs ~30 ms a post to train on).
 E5_BENCHMARKS: tuple[str, ...] = ("olid-offenseval2019", "blp2023-vitd-violence-inciting", "hasoc2019-english")
+#: Encoder input lengths to try, chosen on dev (Vio-Lens posts are long Bengali texts).
+E5_TOKENS: dict[str, tuple[int | None, ...]] = {"blp2023-vitd-violence-inciting": (None, 128)}
 
 
 def _file(slug: str) -> str:
@@ -167,10 +169,10 @@ def _best_offset(metric: str, gold: Sequence[str], scores: np.ndarray, labels: S
     return best
 
 
-def _e5(examples: Sequence[datasets.Example]) -> np.ndarray:
+def _e5(examples: Sequence[datasets.Example], max_tokens: int | None = None) -> np.ndarray:
     from ..classifiers.e5 import BENCH_MAX_TOKENS, embed_cached
 
-    return embed_cached([e.text for e in examples], max_tokens=BENCH_MAX_TOKENS)
+    return embed_cached([e.text for e in examples], max_tokens=max_tokens or BENCH_MAX_TOKENS)
 
 
 def _softmaxish(z: np.ndarray) -> np.ndarray:
@@ -233,27 +235,31 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
                           "train_rows": n + (len(dev) if refit else 0), "licence": datasets.get(slug).licence}
         log(f"  {slug}: C={c:g}, dev {bench.metric_name} {dev_score:.3f}")
         if slug in e5_slugs:
-            log(f"  {slug}: embedding {len(train) + len(dev)} posts for the e5 head")
-            e, ed = _e5(train), _e5(dev)
             fast_dev = _softmaxish(np.asarray(xd_sel @ w_sel) + b_sel)
-            best_e5: tuple[float, float, float, np.ndarray, np.ndarray, float] | None = None
-            for ce in (0.3, 1.0, 3.0, 10.0):
-                we, be = _fit(sp.csr_matrix(e), y, labels, ce)
-                e5_dev = _softmaxish(ed @ we + be)
-                for blend in np.linspace(0.0, 0.9, 10):
-                    off, score = _best_offset(bench.metric, yd, blend * fast_dev + (1 - blend) * e5_dev, labels)
-                    if best_e5 is None or score > best_e5[0]:
-                        best_e5 = (score, ce, float(blend), we, be, off)
+            best_e5: tuple[float, float, float, np.ndarray, np.ndarray, float, int] | None = None
+            embedded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            for tokens in E5_TOKENS.get(slug, (None,)):
+                log(f"  {slug}: embedding {len(train) + len(dev)} posts for the e5 head ({tokens or 'default'} tokens)")
+                e, ed = _e5(train, tokens), _e5(dev, tokens)
+                embedded[tokens or 0] = (e, ed)
+                for ce in (0.3, 1.0, 3.0, 10.0):
+                    we, be = _fit(sp.csr_matrix(e), y, labels, ce)
+                    e5_dev = _softmaxish(ed @ we + be)
+                    for blend in np.linspace(0.0, 0.9, 10):
+                        off, score = _best_offset(bench.metric, yd, blend * fast_dev + (1 - blend) * e5_dev, labels)
+                        if best_e5 is None or score > best_e5[0]:
+                            best_e5 = (score, ce, float(blend), we, be, off, tokens or 0)
             assert best_e5 is not None
-            score, ce, blend, we, be, off = best_e5
+            score, ce, blend, we, be, off, tokens = best_e5
             if refit:
+                e, ed = embedded[tokens]
                 we, be = _fit(sp.csr_matrix(np.vstack([e, ed])), [*y, *yd], labels, ce)
             np.savez_compressed(out_dir / _file(slug).replace(".npz", ".e5.npz"), weights=we.astype(np.float32),
                                 intercepts=be.astype(np.float32), blend=np.array(blend, np.float32),
-                                offset=np.array(off, np.float32))
+                                offset=np.array(off, np.float32), max_tokens=np.array(tokens, np.int32))
             manifest[slug].update({"e5_file": _file(slug).replace(".npz", ".e5.npz"), "e5_C": ce,
-                                   "blend": blend, "dev_full": round(score, 4)})
-            log(f"  {slug}: full (n-gram weight {blend:.2f}, C={ce:g}) dev {score:.3f}")
+                                   "blend": blend, "dev_full": round(score, 4), "e5_tokens": tokens or "default"})
+            log(f"  {slug}: full (n-gram weight {blend:.2f}, C={ce:g}, {tokens or 'default'} tokens) dev {score:.3f}")
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -286,7 +292,9 @@ def evaluate_benchmark(slug: str, models_dir: Path, mode: str = "full") -> dict[
     if mode == "full" and e5_path.exists():
         with np.load(e5_path) as z:
             blend = float(z["blend"])
-            scores = blend * _softmaxish(scores) + (1 - blend) * _softmaxish(_e5(test) @ z["weights"] + z["intercepts"])
+            tokens = int(z["max_tokens"]) if "max_tokens" in z.files else 0
+            e5_scores = _softmaxish(_e5(test, tokens or None) @ z["weights"] + z["intercepts"])
+            scores = blend * _softmaxish(scores) + (1 - blend) * e5_scores
             offset = float(z["offset"]) if "offset" in z.files else 0.0
         used = "full"
     pred = _predict(scores, model.categories, offset)

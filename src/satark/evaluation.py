@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,7 +211,7 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def print_evaluation(result: EvalResult, console: Console, *, show_errors: Iterable[str] = ()) -> None:
+def print_evaluation(result: EvalResult, console: Console) -> None:
     table = Table(title=f"satark eval {result.path} (mode {result.mode})", title_justify="left")
     for col in ("category", "support", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(col, justify="left" if col == "category" else "right")

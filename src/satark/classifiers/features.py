@@ -133,6 +133,15 @@ class Featurizer:
                              shape=(len(docs), self.spec.n_features))
 
     @staticmethod
+    def idf(counts: sp.csr_matrix) -> np.ndarray:
+        """Smoothed idf learned from training counts; features never seen get 0 (no weight,
+        and it keeps the shipped file small)."""
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        idf: np.ndarray = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+        idf[df == 0] = 0.0
+        return idf
+
+    @staticmethod
     def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
         x = counts.copy()
         np.log1p(x.data, out=x.data)  # sublinear tf: 1 + log(tf) up to a constant shift

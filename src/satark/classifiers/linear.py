@@ -60,9 +60,6 @@ class LinearModel:
             self._featurizer = Featurizer(self.spec)
         return self._featurizer
 
-    def features(self, docs: Sequence[str]) -> sp.csr_matrix:
-        return Featurizer.tfidf(self.featurizer.counts(docs), self.idf)
-
     @cached_property
     def _rows(self) -> np.ndarray:
         """Dense (features x categories+1): each feature's weights, then its idf.

@@ -94,9 +94,7 @@ def _train_multilabel(slug: str, bench: Benchmark, out_dir: Path, featurizer: Fe
     train, dev = datasets.load(bench.source, "train"), datasets.load(bench.source, "dev")
     y, yd = np.array([_fine(e) for e in train]), np.array([_fine(e) for e in dev])
     counts = featurizer.counts(_docs(train))
-    df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
-    idf[df == 0] = 0.0
+    idf = Featurizer.idf(counts)
     x = Featurizer.tfidf(counts, idf)
     xd = Featurizer.tfidf(featurizer.counts(_docs(dev)), idf)
     best: tuple[float, float, np.ndarray, np.ndarray, list[float]] | None = None
@@ -111,9 +109,7 @@ def _train_multilabel(slug: str, bench: Benchmark, out_dir: Path, featurizer: Fe
     score, c, w, b, thresholds = best
     if refit:
         counts = featurizer.counts(_docs([*train, *dev]))
-        df = np.asarray((counts > 0).sum(axis=0)).ravel()
-        idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
-        idf[df == 0] = 0.0
+        idf = Featurizer.idf(counts)
         w, b = _fit_multi(Featurizer.tfidf(counts, idf), np.vstack([y, yd]), c)
     w = w.copy()
     w[np.abs(w) < 1e-4] = 0.0
@@ -143,13 +139,8 @@ def _docs(examples: Sequence[datasets.Example]) -> list[str]:
 
 
 def _fit(x: sp.csr_matrix, y: Sequence[str], labels: list[str], c: float) -> tuple[np.ndarray, np.ndarray]:
-    coefs, intercepts = [], []
-    for label in labels:
-        lr = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
-        lr.fit(x, [v == label for v in y])
-        coefs.append(lr.coef_[0].astype(np.float32))
-        intercepts.append(float(lr.intercept_[0]))
-    return np.vstack(coefs).T, np.array(intercepts, np.float32)
+    """One-vs-rest heads for single-label tasks (see :func:`_fit_multi`)."""
+    return _fit_multi(x, np.array([[v == label for label in labels] for v in y]), c)
 
 
 def _predict(scores: np.ndarray, labels: Sequence[str], offset: float = 0.0) -> list[str]:
@@ -204,9 +195,7 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
         labels = sorted(set(y))
         counts = featurizer.counts(_docs(train))
         n = counts.shape[0]
-        df = np.asarray((counts > 0).sum(axis=0)).ravel()
-        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        idf[df == 0] = 0.0
+        idf = Featurizer.idf(counts)
         x = Featurizer.tfidf(counts, idf)
         xd = Featurizer.tfidf(featurizer.counts(_docs(dev)), idf)
         best: tuple[float, float, np.ndarray, np.ndarray, float] | None = None
@@ -220,9 +209,7 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
         xd_sel, w_sel, b_sel = xd, w, b  # the train-only head, for choosing the blend below
         if refit:  # hyper-parameters chosen; now learn from train and dev together
             counts = featurizer.counts(_docs([*train, *dev]))
-            df = np.asarray((counts > 0).sum(axis=0)).ravel()
-            idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
-            idf[df == 0] = 0.0
+            idf = Featurizer.idf(counts)
             w, b = _fit(Featurizer.tfidf(counts, idf), [*y, *yd], labels, c)
         w = w.copy()
         w[np.abs(w) < 1e-4] = 0.0

@@ -161,10 +161,7 @@ def train_fast(train: Sequence[Example], dev: Sequence[Example], cfg: TrainConfi
                log: Callable[[str], None]) -> LinearModel:
     featurizer = Featurizer(cfg.spec)
     counts = featurizer.counts(_docs(train))
-    n = counts.shape[0]
-    df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-    idf[df == 0] = 0.0  # never seen: no weight, and it keeps the shipped file small
+    idf = Featurizer.idf(counts)
     x = Featurizer.tfidf(counts, idf)
     y = _labels(train)
     w = np.array([r.weight for r in train])

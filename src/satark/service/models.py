@@ -1,0 +1,334 @@
+"""The service's tables (SQLAlchemy 2 declarative).
+
+Schema changes go through Alembic migrations in ``migrations/``; a test checks that the
+migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "ROLES",
+    "Account",
+    "AccountAdmin",
+    "ApiToken",
+    "Approval",
+    "AuditEvent",
+    "Base",
+    "Institution",
+    "LoginAttempt",
+    "Membership",
+    "Post",
+    "Revision",
+    "SavedCheck",
+    "User",
+    "WebSession",
+    "utcnow",
+]
+
+#: Roles a user can hold in an institution.
+ROLES = ("author", "moderator", "approver", "monitor", "admin")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone, so store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Institution(Base):
+    __tablename__ = "institutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60), default="")
+    #: ministry, division, department, directorate, district or field office.
+    kind: Mapped[str] = mapped_column(String(30), default="department")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
+    #: A jurisdiction or pack id understood by the engine (``BD``, ``IN-CG``).
+    jurisdiction: Mapped[str] = mapped_column(String(30))
+    #: How many approvers (tiers) a post needs before it may be published: 1-3.
+    approval_tiers: Mapped[int] = mapped_column(Integer, default=1)
+    #: An approval lapses if the post is not published within this many hours.
+    approval_ttl_hours: Mapped[int] = mapped_column(Integer, default=72)
+    password_rotation_days: Mapped[int] = mapped_column(Integer, default=90)
+    website_url: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Institution | None] = relationship(remote_side=[id])
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: May create top-level institutions and manage any institution.
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    ui_lang: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "institution_id", "role", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    institution: Mapped[Institution] = relationship()
+
+
+class ApiToken(Base):
+    """A personal access token; only its SHA-256 is kept, so a leaked database leaks no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters, shown so a user can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
+
+
+class WebSession(Base):
+    """A browser session; the cookie holds a random value and the table its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    success: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Account(Base):
+    """An official social-media account of an institution (BD guideline §6.1)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(40))
+    handle: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(Text, default="")
+    website_url: Mapped[str] = mapped_column(String(500), default="")
+    grs_url: Mapped[str] = mapped_column(String(500), default="")
+    password_rotated_on: Mapped[dt.date | None] = mapped_column(Date)
+    privacy_notes: Mapped[str] = mapped_column(Text, default="")
+    #: Attestations an admin records; ``None`` means not yet checked.
+    profile_photo_institutional: Mapped[bool | None] = mapped_column(Boolean)
+    platform_terms_followed: Mapped[bool | None] = mapped_column(Boolean)
+    letterhead_shows_address: Mapped[bool | None] = mapped_column(Boolean)
+    two_factor_enabled: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+    admins: Mapped[list[AccountAdmin]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", order_by="AccountAdmin.id"
+    )
+
+
+class AccountAdmin(Base):
+    __tablename__ = "account_admins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    designation: Mapped[str] = mapped_column(String(200), default="")
+
+    account: Mapped[Account] = relationship(back_populates="admins")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    #: The revision under work, review or publication.
+    revision_number: Mapped[int] = mapped_column(Integer, default=1)
+    #: Approval tiers required, fixed when the post is submitted.
+    required_tiers: Mapped[int] = mapped_column(Integer, default=1)
+    approved_at: Mapped[dt.datetime | None] = mapped_column()
+    approval_expires_at: Mapped[dt.datetime | None] = mapped_column()
+    published_url: Mapped[str] = mapped_column(String(500), default="")
+    published_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    #: The published revision, kept when a correction follows (CG directive 8).
+    published_revision: Mapped[int | None] = mapped_column(Integer)
+    retraction_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The current revision's verdict and categories, for filters.
+    verdict: Mapped[str] = mapped_column(String(10), default="clear", index=True)
+    categories: Mapped[str] = mapped_column(String(400), default="")
+    #: Normalised text of the published and corrected revisions, for archive search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+    account: Mapped[Account] = relationship()
+    author: Mapped[User] = relationship()
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="Revision.number"
+    )
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="Approval.id"
+    )
+
+
+class Revision(Base):
+    """One version of a post's text with the screening report it got."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("post_id", "number", name="uq_revision_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    #: ``draft`` (before publication) or ``correction`` (after).
+    kind: Mapped[str] = mapped_column(String(20), default="draft")
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String(10))
+    report: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+    editor: Mapped[User] = relationship()
+
+
+class Approval(Base):
+    """A reviewer's decision on one revision: approved, changes_requested or rejected."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    revision_number: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    tier: Mapped[int] = mapped_column(Integer, default=0)
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: Written reason for approving a post whose verdict is ``block``.
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    #: False once the approval no longer counts (expired, or the post was sent back).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="approvals")
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained record (triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    institution_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    object_type: Mapped[str] = mapped_column(String(30), default="")
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column()
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class SavedCheck(Base):
+    """A personal pre-check the user chose to keep (nothing is kept otherwise)."""
+
+    __tablename__ = "saved_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(10))
+    report: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,353 @@
+"""The pre-publication workflow for official posts, as an explicit state machine.
+
+    draft → submitted → approved | changes_requested | rejected
+    approved → published → corrected | retracted → archived
+
+Every edit is screened and the report kept with that revision (BD §7(ক): an authority
+approves content before it is published; CG directive 8: mistakes are corrected, openly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .access import can, require, visible_institutions
+from .archive import index_post
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .models import Account, Approval, Post, Revision, User, utcnow
+from .screening import Screening
+
+__all__ = [
+    "STATES",
+    "TRANSITIONS",
+    "approve",
+    "archive",
+    "correct",
+    "create_post",
+    "edit_post",
+    "get_post",
+    "list_posts",
+    "publish",
+    "reject",
+    "request_changes",
+    "retract",
+    "submit",
+    "withdraw",
+]
+
+STATES = (
+    "draft", "submitted", "approved", "changes_requested", "rejected",
+    "published", "corrected", "retracted", "archived",
+)
+
+#: action → (states it may start from, state it leads to). ``approve`` leads to
+#: ``approved`` only once the last tier approves; until then the post stays submitted.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "edit": (frozenset({"draft", "changes_requested"}), "same"),
+    "submit": (frozenset({"draft", "changes_requested"}), "submitted"),
+    "withdraw": (frozenset({"submitted"}), "draft"),
+    "approve": (frozenset({"submitted"}), "approved"),
+    "request_changes": (frozenset({"submitted", "approved"}), "changes_requested"),
+    "reject": (frozenset({"submitted", "approved"}), "rejected"),
+    "publish": (frozenset({"approved"}), "published"),
+    "correct": (frozenset({"published", "corrected"}), "corrected"),
+    "retract": (frozenset({"published", "corrected"}), "retracted"),
+    "archive": (frozenset({"published", "corrected", "retracted", "rejected"}), "archived"),
+}
+
+MAX_TITLE = 200
+MIN_REASON = 10
+
+
+def _check(post: Post, action: str) -> str:
+    allowed, target = TRANSITIONS[action]
+    if post.state not in allowed:
+        verb = action.replace("_", " ")
+        raise Conflict(
+            f"cannot {verb} a post that is {post.state.replace('_', ' ')}; "
+            f"allowed from: {', '.join(sorted(allowed))}",
+            state=post.state, action=action,
+        )
+    return post.state if target == "same" else target
+
+
+def _move(session: Session, user: User | None, post: Post, action: str, target: str, **details: Any) -> None:
+    before = post.state
+    post.state = target
+    post.updated_at = utcnow()
+    audit.record(
+        session, f"post_{action}", actor=user, institution_id=post.institution_id,
+        object_type="post", object_id=post.id,
+        details={"from": before, "to": target, "revision": post.revision_number, **details},
+    )
+
+
+def _text(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("the post text is empty")
+    return text
+
+
+def _reason(value: str | None, what: str) -> str:
+    value = (value or "").strip()
+    if len(value) < MIN_REASON:
+        raise InvalidInput(f"{what} must be written out (at least {MIN_REASON} characters)")
+    return value
+
+
+def current_revision(post: Post) -> Revision:
+    return next(r for r in post.revisions if r.number == post.revision_number)
+
+
+def _add_revision(
+    session: Session, screening: Screening, user: User, post: Post, text: str, *, kind: str, note: str = ""
+) -> Revision:
+    report = screening.screen(text, jurisdiction=post.institution.jurisdiction, account_type="official")
+    number = max((r.number for r in post.revisions), default=0) + 1
+    revision = Revision(
+        post=post, number=number, kind=kind, text=text, note=note, editor_id=user.id,
+        verdict=report["verdict"], report=report,
+    )
+    session.add(revision)
+    post.revision_number = number
+    post.verdict = report["verdict"]
+    post.categories = ",".join(sorted({f["category"] for f in report["findings"]}))
+    return revision
+
+
+def get_post(session: Session, user: User, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or not can(session, user, "read", post.institution_id):
+        raise NotFound(f"no post {post_id}")
+    return post
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    state: str | None = None
+    institution_id: int | None = None
+    account_id: int | None = None
+    mine: bool = False
+    limit: int = 100
+    offset: int = 0
+
+
+def list_posts(session: Session, user: User, flt: PostFilter) -> list[Post]:
+    visible = visible_institutions(session, user)
+    query = select(Post).where(Post.institution_id.in_(visible))
+    if flt.state:
+        if flt.state not in STATES:
+            raise InvalidInput(f"unknown state {flt.state!r}; known: {', '.join(STATES)}")
+        query = query.where(Post.state == flt.state)
+    if flt.institution_id is not None:
+        query = query.where(Post.institution_id == flt.institution_id)
+    if flt.account_id is not None:
+        query = query.where(Post.account_id == flt.account_id)
+    if flt.mine:
+        query = query.where(Post.author_id == user.id)
+    query = query.order_by(Post.updated_at.desc(), Post.id.desc()).limit(min(flt.limit, 500)).offset(flt.offset)
+    return list(session.scalars(query))
+
+
+def create_post(
+    session: Session, screening: Screening, user: User, *, account_id: int, text: str, title: str = ""
+) -> Post:
+    account = session.get(Account, account_id)
+    if account is None or not can(session, user, "read", account.institution_id):
+        raise NotFound(f"no account {account_id}")
+    require(session, user, "write_post", account.institution_id, what="account")
+    text = _text(text)
+    post = Post(
+        institution=account.institution, account=account, author=user, title=title.strip()[:MAX_TITLE],
+        state="draft", revision_number=0,
+    )
+    session.add(post)
+    _add_revision(session, screening, user, post, text, kind="draft")
+    session.flush()
+    audit.record(session, "post_created", actor=user, institution_id=post.institution_id, object_type="post",
+                 object_id=post.id, details={"account_id": account.id, "verdict": post.verdict})
+    return post
+
+
+def _require_editor(session: Session, user: User, post: Post) -> None:
+    if post.author_id == user.id:
+        require(session, user, "write_post", post.institution_id, what="post")
+    else:
+        require(session, user, "edit_any_post", post.institution_id, what="post")
+
+
+def edit_post(
+    session: Session, screening: Screening, user: User, post: Post, *, text: str, title: str | None = None
+) -> Revision:
+    _require_editor(session, user, post)
+    _check(post, "edit")
+    text = _text(text)
+    if title is not None:
+        post.title = title.strip()[:MAX_TITLE]
+    if text == current_revision(post).text:
+        return current_revision(post)
+    revision = _add_revision(session, screening, user, post, text, kind="draft")
+    post.updated_at = utcnow()
+    session.flush()
+    audit.record(session, "post_edited", actor=user, institution_id=post.institution_id, object_type="post",
+                 object_id=post.id, details={"revision": revision.number, "verdict": revision.verdict})
+    return revision
+
+
+def submit(session: Session, user: User, post: Post) -> None:
+    _require_editor(session, user, post)
+    target = _check(post, "submit")
+    post.required_tiers = max(1, min(3, post.institution.approval_tiers))
+    _move(session, user, post, "submit", target, verdict=post.verdict, required_tiers=post.required_tiers)
+
+
+def withdraw(session: Session, user: User, post: Post) -> None:
+    _require_editor(session, user, post)
+    target = _check(post, "withdraw")
+    _deactivate_approvals(post)
+    _move(session, user, post, "withdraw", target)
+
+
+def active_approvals(post: Post) -> list[Approval]:
+    return [a for a in post.approvals
+            if a.active and a.decision == "approved" and a.revision_number == post.revision_number]
+
+
+def _deactivate_approvals(post: Post) -> None:
+    for approval in post.approvals:
+        approval.active = False
+
+
+def _require_reviewer(session: Session, user: User, post: Post) -> None:
+    require(session, user, "review", post.institution_id, what="post")
+    if post.author_id == user.id:
+        raise Forbidden("nobody may review their own post")
+
+
+def approve(
+    session: Session, user: User, post: Post, *, comment: str = "", override_reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> Approval:
+    """One tier's approval; the post is approved when all required tiers have approved."""
+    _require_reviewer(session, user, post)
+    _check(post, "approve")
+    approvals = active_approvals(post)
+    if any(a.user_id == user.id for a in approvals):
+        raise Conflict("you have already approved this revision; another approver must approve the next tier")
+    override = ""
+    if post.verdict == "block":
+        override = _reason(override_reason, "approving a post whose verdict is 'block' needs an override reason, which")
+    tier = len(approvals) + 1
+    approval = Approval(
+        post=post, revision_number=post.revision_number, user_id=user.id, tier=tier, decision="approved",
+        comment=comment.strip(), override_reason=override,
+    )
+    session.add(approval)
+    if override:
+        audit.record(session, "post_override", actor=user, institution_id=post.institution_id, object_type="post",
+                     object_id=post.id, details={"revision": post.revision_number, "reason": override,
+                                                 "categories": post.categories})
+    if tier >= post.required_tiers:
+        now = now or utcnow()
+        post.approved_at = now
+        post.approval_expires_at = now + dt.timedelta(hours=post.institution.approval_ttl_hours)
+        _move(session, user, post, "approve", "approved", tier=tier, comment=approval.comment)
+    else:
+        post.updated_at = utcnow()
+        audit.record(session, "post_approve_tier", actor=user, institution_id=post.institution_id,
+                     object_type="post", object_id=post.id,
+                     details={"tier": tier, "of": post.required_tiers, "revision": post.revision_number})
+    return approval
+
+
+def _decide(session: Session, user: User, post: Post, action: str, comment: str) -> Approval:
+    _require_reviewer(session, user, post)
+    target = _check(post, action)
+    comment = _reason(comment, "the comment to the author")
+    approval = Approval(
+        post=post, revision_number=post.revision_number, user_id=user.id, tier=0, decision=target, comment=comment,
+    )
+    session.add(approval)
+    _deactivate_approvals(post)
+    approval.active = True
+    post.approved_at = post.approval_expires_at = None
+    _move(session, user, post, action, target, comment=comment)
+    return approval
+
+
+def request_changes(session: Session, user: User, post: Post, *, comment: str) -> Approval:
+    return _decide(session, user, post, "request_changes", comment)
+
+
+def reject(session: Session, user: User, post: Post, *, comment: str) -> Approval:
+    return _decide(session, user, post, "reject", comment)
+
+
+def expire_if_due(session: Session, post: Post, now: dt.datetime | None = None) -> bool:
+    """Send an approved post whose approval lapsed back for approval; True if it did."""
+    now = now or utcnow()
+    if post.state != "approved" or post.approval_expires_at is None or post.approval_expires_at > now:
+        return False
+    _deactivate_approvals(post)
+    expired_at = post.approval_expires_at
+    post.approved_at = post.approval_expires_at = None
+    _move(session, None, post, "approval_expired", "submitted", expired_at=expired_at.isoformat())
+    return True
+
+
+def publish(session: Session, user: User, post: Post, *, url: str, published_at: dt.datetime | None = None) -> None:
+    if post.author_id == user.id:
+        require(session, user, "publish", post.institution_id, what="post")
+    else:
+        require(session, user, "edit_any_post", post.institution_id, what="post")
+    if expire_if_due(session, post):
+        # Keep the lapse on record even though this request fails.
+        session.commit()
+        raise Conflict("the approval expired before publication; the post needs approving again", state=post.state)
+    target = _check(post, "publish")
+    url = url.strip()
+    if not url.startswith(("https://", "http://")) or len(url) > 500:
+        raise InvalidInput("the published URL must be an http(s) address of at most 500 characters")
+    when = published_at or utcnow()
+    if when.tzinfo is None:
+        raise InvalidInput("the publication time needs a time zone (e.g. 2026-11-23T10:00:00Z)")
+    post.published_url = url
+    post.published_at = when
+    post.published_revision = post.revision_number
+    _move(session, user, post, "publish", target, url=url, published_at=when.isoformat())
+    index_post(session, post)
+
+
+def correct(session: Session, screening: Screening, user: User, post: Post, *, text: str, note: str) -> Revision:
+    """Publish a correction beside the original (which is kept unchanged)."""
+    if post.author_id == user.id:
+        require(session, user, "correct", post.institution_id, what="post")
+    else:
+        require(session, user, "edit_any_post", post.institution_id, what="post")
+    target = _check(post, "correct")
+    note = _reason(note, "a correction's note (what was wrong)")
+    revision = _add_revision(session, screening, user, post, _text(text), kind="correction", note=note)
+    session.flush()
+    _move(session, user, post, "correct", target, correction_revision=revision.number, note=note,
+          verdict=revision.verdict)
+    index_post(session, post)
+    return revision
+
+
+def retract(session: Session, user: User, post: Post, *, reason: str) -> None:
+    require(session, user, "retract", post.institution_id, what="post")
+    target = _check(post, "retract")
+    post.retraction_reason = _reason(reason, "the retraction reason")
+    _move(session, user, post, "retract", target, reason=post.retraction_reason)
+
+
+def archive(session: Session, user: User, post: Post) -> None:
+    require(session, user, "archive", post.institution_id, what="post")
+    target = _check(post, "archive")
+    _move(session, user, post, "archive", target)

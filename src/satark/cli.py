@@ -30,6 +30,8 @@ from .errors import (
     UnknownClause,
     UnknownJurisdiction,
 )
+from .service.cli import register as register_service_commands
+from .service.errors import ServiceError
 
 __all__ = ["app", "main"]
 
@@ -44,6 +46,7 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="Browse the policy packs: every clause, with citations.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+register_service_commands(app)
 
 
 class Account(StrEnum):
@@ -300,6 +303,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(EXIT_DATA, str(exc))
     except SatarkError as exc:
         _fail(EXIT_INPUT, str(exc))
+    except ServiceError as exc:
+        _fail(EXIT_INPUT, exc.message)
     except KeyboardInterrupt:
         _fail(130, "interrupted")
     except BrokenPipeError:

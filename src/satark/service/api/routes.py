@@ -1,0 +1,446 @@
+"""``/api/v1`` routes. Each opens one transaction; service errors become 4xx in ``app``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import or_, select
+
+from .. import accounts, directory, security, workflow
+from ..access import PERMISSIONS, roles_in, visible_institutions
+from ..archive import ArchiveQuery, archive_record, export_csv, export_json, search
+from ..audit import verify_chain
+from ..context import SESSION_COOKIE, Services
+from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from ..models import AuditEvent, Membership, SavedCheck, User
+from . import schemas as s
+
+router = APIRouter(prefix="/api/v1", responses={
+    400: {"model": s.ErrorOut}, 401: {"model": s.ErrorOut}, 403: {"model": s.ErrorOut},
+    404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
+    422: {"model": s.ErrorOut}, 429: {"model": s.ErrorOut},
+})
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+Svc = Annotated[Services, Depends(services)]
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(response: Response, request: Request, svc: Services, value: str) -> None:
+    secure = svc.settings.cookie_secure
+    if secure is None:
+        secure = request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, value, max_age=svc.settings.session_hours * 3600, httponly=True,
+                        secure=secure, samesite="lax", path="/")
+
+
+# --- sessions, the current user, tokens -------------------------------------------------
+
+@router.post("/session", tags=["auth"], summary="Log in (sets the session cookie; returns the CSRF token)")
+def login(body: s.LoginIn, request: Request, response: Response, svc: Svc) -> dict[str, Any]:
+    with svc.db.session() as session:
+        user = security.authenticate(session, svc.settings, body.username, body.password, client=client_of(request))
+        if user is None:
+            session.commit()  # the failed attempt must count even though the request fails
+            raise NotAuthenticated("wrong username or password")
+        value, row = security.create_session(session, svc.settings, user)
+        set_session_cookie(response, request, svc, value)
+        return {"user": s.user_out(user), "csrf_token": row.csrf_token}
+
+
+@router.delete("/session", tags=["auth"], summary="Log out")
+def logout(request: Request, response: Response, svc: Svc) -> dict[str, Any]:
+    with svc.db.session() as session:
+        auth = svc.authenticate(session, request)
+        if auth is not None and auth.web_session is not None:
+            security.end_session(session, auth.web_session)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"ok": True}
+
+
+@router.get("/me", tags=["auth"])
+def me(request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (_session, user):
+        return s.user_out(user)
+
+
+@router.get("/tokens", tags=["auth"])
+def list_tokens(request: Request, svc: Svc) -> list[dict[str, Any]]:
+    from ..models import ApiToken
+
+    with svc.unit(request) as (session, user):
+        rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+        return [{"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
+                 "last_used_at": t.last_used_at, "revoked": t.revoked_at is not None} for t in rows]
+
+
+@router.post("/tokens", tags=["auth"], status_code=201, summary="Create a personal access token (shown once)")
+def create_token(body: s.TokenIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        value, row = security.create_token(session, user, body.name)
+        return {"id": row.id, "name": row.name, "token": value, "prefix": row.prefix}
+
+
+@router.delete("/tokens/{token_id}", tags=["auth"])
+def revoke_token(token_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        row = security.revoke_token(session, user, token_id)
+        return {"id": row.id, "revoked": True}
+
+
+# --- institutions and people ----------------------------------------------------------------
+
+@router.get("/institutions", tags=["institutions"])
+def list_institutions(request: Request, svc: Svc) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        return [s.institution_out(i) | {"roles": sorted(roles_in(session, user, i.id))}
+                for i in directory.list_institutions(session, user)]
+
+
+@router.post("/institutions", tags=["institutions"], status_code=201)
+def create_institution(body: s.InstitutionIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        data = body.model_dump(exclude_none=True)
+        inst = directory.create_institution(session, user, svc.screening, **data)
+        return s.institution_out(inst)
+
+
+@router.get("/institutions/{institution_id}", tags=["institutions"])
+def get_institution(institution_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        inst = directory.get_institution(session, user, institution_id)
+        return s.institution_out(inst) | {"roles": sorted(roles_in(session, user, inst.id))}
+
+
+@router.patch("/institutions/{institution_id}", tags=["institutions"], summary="Change settings (admin)")
+def update_institution(institution_id: int, body: s.InstitutionPatch, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        inst = directory.get_institution(session, user, institution_id)
+        changed = directory.update_institution(session, user, inst, body.model_dump(exclude_unset=True))
+        return s.institution_out(inst) | {"changed": changed}
+
+
+@router.get("/institutions/{institution_id}/members", tags=["institutions"])
+def list_members(institution_id: int, request: Request, svc: Svc) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        directory.get_institution(session, user, institution_id)
+        return [{"user_id": m.user_id, "username": m.user.username, "display_name": m.user.display_name,
+                 "role": m.role} for m in directory.members(session, institution_id)]
+
+
+@router.post("/institutions/{institution_id}/members", tags=["institutions"], status_code=201)
+def add_member(institution_id: int, body: s.MemberIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        directory.get_institution(session, user, institution_id)
+        m = directory.add_member(session, user, institution_id, body.username, body.role)
+        return {"user_id": m.user_id, "institution_id": m.institution_id, "role": m.role}
+
+
+@router.delete("/institutions/{institution_id}/members/{user_id}/{role}", tags=["institutions"])
+def remove_member(institution_id: int, user_id: int, role: str, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        directory.get_institution(session, user, institution_id)
+        directory.remove_member(session, user, institution_id, user_id, role)
+        return {"removed": True}
+
+
+@router.post("/users", tags=["institutions"], status_code=201, summary="Create a user (site administrator)")
+def create_user(body: s.UserIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        new = directory.create_user(session, user, username=body.username, display_name=body.display_name,
+                                    password=body.password, superuser=body.superuser)
+        return {"id": new.id, "username": new.username}
+
+
+# --- official accounts --------------------------------------------------------------------
+
+def _account_data(body: s.AccountIn) -> dict[str, Any]:
+    data = body.model_dump(exclude_unset=True)
+    data.pop("institution_id", None)
+    return data
+
+
+@router.get("/accounts", tags=["accounts"])
+def list_accounts(request: Request, svc: Svc, institution_id: int | None = None) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        return [s.account_out(a, svc.screening) for a in accounts.list_accounts(session, user, institution_id)]
+
+
+@router.post("/accounts", tags=["accounts"], status_code=201)
+def create_account(body: s.AccountCreate, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        account = accounts.create_account(session, user, body.institution_id, _account_data(body))
+        return s.account_out(account, svc.screening)
+
+
+@router.get("/accounts/{account_id}", tags=["accounts"], summary="An account with its live §6.1 checklist")
+def get_account(account_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        return s.account_out(accounts.get_account(session, user, account_id), svc.screening)
+
+
+@router.patch("/accounts/{account_id}", tags=["accounts"])
+def update_account(account_id: int, body: s.AccountIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        account = accounts.get_account(session, user, account_id)
+        changed = accounts.update_account(session, user, account, _account_data(body))
+        return s.account_out(account, svc.screening) | {"changed": list(changed)}
+
+
+# --- posts and the workflow ---------------------------------------------------------------
+
+@router.get("/posts", tags=["posts"])
+def list_posts(
+    request: Request, svc: Svc, state: str | None = None, institution_id: int | None = None,
+    account_id: int | None = None, mine: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        flt = workflow.PostFilter(state=state, institution_id=institution_id, account_id=account_id, mine=mine,
+                                  limit=limit, offset=offset)
+        return [s.post_out(p, full=False) for p in workflow.list_posts(session, user, flt)]
+
+
+@router.post("/posts", tags=["posts"], status_code=201, summary="Write a draft (screened at once)")
+def create_post(body: s.PostIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.create_post(session, svc.screening, user, account_id=body.account_id, text=body.text,
+                                    title=body.title)
+        return s.post_out(post)
+
+
+@router.get("/posts/{post_id}", tags=["posts"])
+def get_post(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        return s.post_out(workflow.get_post(session, user, post_id))
+
+
+@router.put("/posts/{post_id}", tags=["posts"], summary="Edit a draft (re-screened; a new revision)")
+def edit_post(post_id: int, body: s.PostEdit, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.edit_post(session, svc.screening, user, post, text=body.text, title=body.title)
+        return s.post_out(post)
+
+
+@router.get("/posts/{post_id}/revisions", tags=["posts"], summary="Every revision with its screening report")
+def list_revisions(post_id: int, request: Request, svc: Svc) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        return [s.revision_out(r) for r in workflow.get_post(session, user, post_id).revisions]
+
+
+@router.post("/posts/{post_id}/submit", tags=["workflow"])
+def submit(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.submit(session, user, post)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/withdraw", tags=["workflow"])
+def withdraw(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.withdraw(session, user, post)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/approve", tags=["workflow"],
+             summary="Approve one tier (a 'block' verdict needs override_reason)")
+def approve(post_id: int, body: s.ApproveIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.approve(session, user, post, comment=body.comment, override_reason=body.override_reason)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/request-changes", tags=["workflow"])
+def request_changes(post_id: int, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.request_changes(session, user, post, comment=body.comment)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/reject", tags=["workflow"])
+def reject(post_id: int, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.reject(session, user, post, comment=body.comment)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/publish", tags=["workflow"], summary="Record publication: URL and time")
+def publish(post_id: int, body: s.PublishIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.publish(session, user, post, url=body.url, published_at=body.published_at)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/correct", tags=["workflow"], summary="Publish a correction beside the original")
+def correct(post_id: int, body: s.CorrectIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.correct(session, svc.screening, user, post, text=body.text, note=body.note)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/retract", tags=["workflow"])
+def retract(post_id: int, body: s.ReasonIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.retract(session, user, post, reason=body.reason)
+        return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/archive", tags=["workflow"])
+def archive_post(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        post = workflow.get_post(session, user, post_id)
+        workflow.archive(session, user, post)
+        return s.post_out(post)
+
+
+# --- archive ------------------------------------------------------------------------------
+
+def archive_query(
+    q: str = "", institution_id: int | None = None, account_id: int | None = None,
+    date_from: dt.date | None = None, date_to: dt.date | None = None, category: str | None = None,
+    verdict: str | None = None, state: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> ArchiveQuery:
+    if len(q) > 500:
+        raise InvalidInput("the search text is longer than 500 characters")
+    return ArchiveQuery(q=q, institution_id=institution_id, account_id=account_id, date_from=date_from,
+                        date_to=date_to, category=category or None, verdict=verdict or None, state=state or None,
+                        limit=limit, offset=offset)
+
+
+@router.get("/archive", tags=["archive"], summary="Search published posts; format=json|csv exports")
+def archive_search(
+    request: Request, svc: Svc, aq: Annotated[ArchiveQuery, Depends(archive_query)],
+    format: Literal["page", "json", "csv"] = "page",
+) -> Any:
+    with svc.unit(request) as (session, user):
+        total, posts = search(session, user, aq)
+        if format == "csv":
+            return Response(export_csv(posts), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="satark-archive.csv"'})
+        if format == "json":
+            return Response(export_json(posts), media_type="application/json",
+                            headers={"Content-Disposition": 'attachment; filename="satark-archive.json"'})
+        return {"total": total, "results": [archive_record(p) for p in posts]}
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+def audit_out(e: AuditEvent) -> dict[str, Any]:
+    return {"id": e.id, "at": e.at, "actor": e.actor, "actor_id": e.actor_id, "action": e.action,
+            "institution_id": e.institution_id, "object_type": e.object_type, "object_id": e.object_id,
+            "details": e.details, "hash": e.hash, "prev_hash": e.prev_hash}
+
+
+def audit_events(session: Any, user: User, institution_id: int | None, limit: int, before: int | None) -> list[Any]:
+    readable = {i for i in visible_institutions(session, user)
+                if user.is_superuser or roles_in(session, user, i) & PERMISSIONS["read_audit"]}
+    if institution_id is not None:
+        if institution_id not in visible_institutions(session, user):
+            raise NotFound(f"no institution {institution_id}")
+        if institution_id not in readable:
+            raise Forbidden("reading the audit trail needs the role monitor, approver or admin")
+        readable = {institution_id}
+    own = AuditEvent.actor_id == user.id
+    cond = AuditEvent.institution_id.in_(readable)
+    query = select(AuditEvent).where(cond if institution_id is not None or user.is_superuser else or_(cond, own))
+    if user.is_superuser and institution_id is None:
+        query = select(AuditEvent)
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+@router.get("/audit", tags=["audit"], summary="Audit events you may see, newest first")
+def list_audit(
+    request: Request, svc: Svc, institution_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: int | None = None,
+) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        return [audit_out(e) for e in audit_events(session, user, institution_id, limit, before)]
+
+
+@router.get("/audit/verify", tags=["audit"], summary="Re-check the whole hash chain (site administrator)")
+def verify_audit(request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        if not user.is_superuser:
+            raise Forbidden("only a site administrator may verify the whole audit chain")
+        count, problems = verify_chain(session)
+        return {"events": count, "ok": not problems,
+                "problems": [{"event_id": p.event_id, "problem": p.problem} for p in problems]}
+
+
+# --- screening and personal pre-checks ----------------------------------------------------
+
+def default_jurisdiction(session: Any, user: User) -> str:
+    m = session.scalars(select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)).first()
+    if m is None:
+        raise InvalidInput("say which jurisdiction to screen against (BD or IN-CG)")
+    return str(m.institution.jurisdiction)
+
+
+@router.post("/screen", tags=["screening"], summary="Screen a text; nothing is stored")
+def screen(body: s.ScreenIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        jurisdiction = body.jurisdiction or default_jurisdiction(session, user)
+    return svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
+                                mode=body.mode)
+
+
+@router.post("/checks", tags=["screening"],
+             summary="Personal pre-check: the text is not stored unless save is true")
+def personal_check(body: s.CheckIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        jurisdiction = body.jurisdiction or default_jurisdiction(session, user)
+        report = svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
+                                      mode=body.mode)
+        out: dict[str, Any] = {"report": report, "saved_id": None}
+        if body.save:
+            row = SavedCheck(user_id=user.id, jurisdiction=jurisdiction, text=body.text, verdict=report["verdict"],
+                             report=report)
+            session.add(row)
+            session.flush()
+            out["saved_id"] = row.id
+        return out
+
+
+@router.get("/checks", tags=["screening"], summary="Your saved personal pre-checks")
+def saved_checks(request: Request, svc: Svc) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        rows = session.scalars(select(SavedCheck).where(SavedCheck.user_id == user.id).order_by(SavedCheck.id.desc()))
+        return [{"id": r.id, "jurisdiction": r.jurisdiction, "text": r.text, "verdict": r.verdict,
+                 "created_at": r.created_at} for r in rows]
+
+
+@router.delete("/checks/{check_id}", tags=["screening"])
+def delete_check(check_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        row = session.get(SavedCheck, check_id)
+        if row is None or row.user_id != user.id:
+            raise NotFound(f"no saved check {check_id}")
+        session.delete(row)
+        return {"deleted": True}
+
+
+@router.get("/policies", tags=["screening"], summary="Jurisdictions and their policy packs")
+def policies(svc: Svc) -> dict[str, str]:
+    return svc.screening.jurisdictions()

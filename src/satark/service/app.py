@@ -1,0 +1,199 @@
+"""The ASGI application: API, web UI, and the guards every request passes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from .api import router as api_router
+from .context import Services
+from .errors import ServiceError
+from .settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("satark.service")
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+class BodyGuard:
+    """Refuses bodies over the limit (413) and JSON bodies that are not UTF-8 (400).
+
+    Written as plain ASGI middleware because the limit must hold for chunked uploads that
+    announce no length, before anything reads the whole body.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await _error(send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _error(send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if ctype in (b"application/json", b"application/x-www-form-urlencoded"):
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                await _error(send, 400, "invalid_utf8",
+                             f"the request body is not valid UTF-8 (bad byte at position {exc.start})")
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    response = JSONResponse({"error": code, "message": message, "details": {}}, status_code=status)
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        if err.get("type") == "json_invalid":
+            return "the request body is not valid JSON"
+        parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    svc = services or Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if svc.db.needs_upgrade():
+            log.info("applying database migrations")
+            svc.db.upgrade()
+        yield
+        svc.db.dispose()
+
+    app = FastAPI(
+        title="Satark",
+        version=__version__,
+        summary="Government social-media conduct rules in practice: screening, approval, archive, audit.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.services = svc
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        if _wants_html(request):
+            from .web.pages import error_page
+
+            return error_page(request, exc.status, exc.message)
+        headers = {"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else None
+        return JSONResponse({"error": exc.code, "message": exc.message, "details": exc.details},
+                            status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        message = _validation_message(exc)
+        if _wants_html(request):
+            from .web.pages import error_page
+
+            return error_page(request, 422, message)
+        return JSONResponse({"error": "invalid_input", "message": message,
+                             "details": {"errors": _plain(exc.errors()[:20])}}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail) if exc.detail else "error"
+        if exc.status_code == 404:
+            message = "not found"
+        if _wants_html(request):
+            from .web.pages import error_page
+
+            return error_page(request, exc.status_code, message)
+        return JSONResponse({"error": "http_error", "message": message, "details": {}},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "internal", "message": "internal error; it has been logged", "details": {}},
+                            status_code=500)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(api_router)
+    from .web.pages import router as web_router
+
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _plain(errors: Any) -> Any:
+    # Pydantic error contexts may hold exceptions, which JSON cannot carry.
+    out = []
+    for err in errors:
+        out.append({k: (str(v) if k == "ctx" else v) for k, v in err.items() if k in ("type", "loc", "msg", "ctx")})
+    return out

@@ -1,0 +1,75 @@
+"""What a request works with: the database, the engine, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from .db import Database
+from .errors import Forbidden, NotAuthenticated
+from .models import User, WebSession
+from .screening import Screening
+from .security import csrf_matches, user_for_session, user_for_token
+from .settings import Settings
+
+__all__ = ["SESSION_COOKIE", "Auth", "Services"]
+
+SESSION_COOKIE = "satark_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Auth:
+    user: User
+    #: The browser session, when the request came with the session cookie (not a token).
+    web_session: WebSession | None = None
+
+    @property
+    def csrf_token(self) -> str:
+        return self.web_session.csrf_token if self.web_session else ""
+
+
+class Services:
+    def __init__(self, settings: Settings, db: Database | None = None, screening: Screening | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings)
+        self.screening = screening or Screening(settings.screening_mode)
+
+    def authenticate(self, session: Session, request: Request, *, csrf_form_value: str | None = None) -> Auth | None:
+        """The user behind a bearer token or a session cookie; None if neither is there.
+
+        A cookie-authenticated request that changes something must carry the session's
+        CSRF token (header ``X-CSRF-Token`` or the form field); a bearer token needs none,
+        since browsers never attach one on their own.
+        """
+        header = request.headers.get("authorization", "")
+        if header:
+            scheme, _, value = header.partition(" ")
+            if scheme.lower() != "bearer" or not value.strip():
+                raise NotAuthenticated("use 'Authorization: Bearer <token>'")
+            return Auth(user_for_token(session, value.strip()))
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        found = user_for_session(session, cookie)
+        if found is None:
+            return None
+        user, web_session = found
+        if request.method not in SAFE_METHODS:
+            given = request.headers.get("x-csrf-token") or csrf_form_value
+            if not csrf_matches(web_session.csrf_token, given):
+                raise Forbidden("missing or wrong CSRF token; reload the page and try again")
+        return Auth(user, web_session)
+
+    @contextmanager
+    def unit(self, request: Request, *, csrf_form_value: str | None = None) -> Iterator[tuple[Session, User]]:
+        """A transaction for an authenticated request (401 without a login)."""
+        with self.db.session() as session:
+            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value)
+            if auth is None:
+                raise NotAuthenticated("log in or send an access token")
+            yield session, auth.user

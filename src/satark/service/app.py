@@ -150,12 +150,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         message = _validation_message(exc)
+        # Malformed JSON is a bad request (400); well-formed JSON with wrong fields is 422.
+        malformed = any(err.get("type") == "json_invalid" for err in exc.errors())
+        status, code = (400, "malformed_json") if malformed else (422, "invalid_input")
         if _wants_html(request):
             from .web.pages import error_page
 
-            return error_page(request, 422, message)
-        return JSONResponse({"error": "invalid_input", "message": message,
-                             "details": {"errors": _plain(exc.errors()[:20])}}, status_code=422)
+            return error_page(request, status, message)
+        return JSONResponse({"error": code, "message": message,
+                             "details": {"errors": _plain(exc.errors()[:20])}}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -209,8 +209,13 @@ def flag_spans(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         clause_ids = finding.get("clause_ids") or [None]
         for span in finding.get("spans") or ():
             out.append(
-                {**span, "n": len(out), "finding": fi, "category": finding.get("category", ""),
-                 "clause_id": clause_ids[0]}
+                {
+                    **span,
+                    "n": len(out),
+                    "finding": fi,
+                    "category": finding.get("category", ""),
+                    "clause_id": clause_ids[0],
+                }
             )
     return out
 

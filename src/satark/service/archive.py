@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Integer, Select, column, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from .access import visible_institutions
@@ -84,7 +84,7 @@ def _match(query: Select[Post], session: Session, terms: Sequence[str]) -> Selec
             # Each term as an FTS5 string (quotes doubled), all of them required.
             fts = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
             ids = text("SELECT rowid FROM post_search WHERE post_search MATCH :fts").bindparams(fts=fts)
-            query = query.where(Post.id.in_(ids.columns()))
+            query = query.where(Post.id.in_(ids.columns(column("rowid", Integer))))
         # The trigram tokenizer cannot match fewer than three characters; filter those directly.
         for t in terms:
             if len(t) < 3:

@@ -40,8 +40,13 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the screening models).", min=1)] = 1,
 ) -> None:
     """Run the web app and the API (SQLite in the data directory unless SATARK_DATABASE_URL is set)."""
+    import os
+
     import uvicorn
 
+    # The sentence encoder's OpenMP threads must sleep, not spin, between calls, or they
+    # take the cores from the request threads (read when the engine loads, so set it now).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     svc = _services()
     _upgrade(svc)
     console = Console(stderr=True, highlight=False)

@@ -39,7 +39,9 @@ class Services:
         self.db = db or Database(settings)
         self.screening = screening or Screening(settings.screening_mode)
 
-    def authenticate(self, session: Session, request: Request, *, csrf_form_value: str | None = None) -> Auth | None:
+    def authenticate(
+        self, session: Session, request: Request, *, csrf_form_value: str | None = None, touch: bool = True
+    ) -> Auth | None:
         """The user behind a bearer token or a session cookie; None if neither is there.
 
         A cookie-authenticated request that changes something must carry the session's
@@ -51,7 +53,7 @@ class Services:
             scheme, _, value = header.partition(" ")
             if scheme.lower() != "bearer" or not value.strip():
                 raise NotAuthenticated("use 'Authorization: Bearer <token>'")
-            return Auth(user_for_token(session, value.strip()))
+            return Auth(user_for_token(session, value.strip(), touch=touch))
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
@@ -66,10 +68,18 @@ class Services:
         return Auth(user, web_session)
 
     @contextmanager
-    def unit(self, request: Request, *, csrf_form_value: str | None = None) -> Iterator[tuple[Session, User]]:
-        """A transaction for an authenticated request (401 without a login)."""
-        with self.db.session() as session:
-            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value)
+    def unit(
+        self, request: Request, *, csrf_form_value: str | None = None, write: bool | None = None
+    ) -> Iterator[tuple[Session, User]]:
+        """A transaction for an authenticated request (401 without a login).
+
+        ``write`` defaults to whether the method changes anything; pass ``write=False``
+        for a POST that only reads (screening).
+        """
+        if write is None:
+            write = request.method not in SAFE_METHODS
+        with self.db.session(write=write) as session:
+            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value, touch=write)
             if auth is None:
                 raise NotAuthenticated("log in or send an access token")
             yield session, auth.user

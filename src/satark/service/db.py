@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +28,38 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.url = settings.url
+        self._write_lock: FairLock | None = None
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            self.engine = _sqlite_engine(self.url)
+            self.engine = _sqlite_engine(self.url, immediate=True)
+            self.read_engine = _sqlite_engine(self.url, immediate=False)
+            self._write_lock = FairLock()
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(self.url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+            self.read_engine = self.engine
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on any error."""
-        with self.sessions() as session:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A unit of work: committed on success, rolled back on any error.
+
+        ``write=False`` promises not to write. On SQLite it then runs beside writers (WAL)
+        instead of queueing for the one write lock.
+        """
+        if not write:
+            with self.read_sessions() as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+            return
+        lock = self._write_lock or nullcontext()
+        with lock, self.sessions() as session:
             try:
                 yield session
                 session.commit()
@@ -70,9 +88,36 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
-def _sqlite_engine(url: str) -> Engine:
+class FairLock:
+    """A first-come, first-served lock for SQLite's writers within one process.
+
+    Without it, threads queue inside SQLite's busy handler, which sleeps and retries
+    with growing pauses in no order: under load a write could wait seconds while later
+    ones pass it. ``threading.Lock`` promises no order either, hence this ticket lock.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while self._serving != ticket:
+                self._cond.wait()
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     # pysqlite's own transaction handling starts transactions late and as DEFERRED; two
@@ -91,6 +136,6 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

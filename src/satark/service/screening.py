@@ -1,25 +1,51 @@
-"""The service's one door into the screening engine, through its public API only."""
+"""The service's one door into the screening engine, through its public API only.
+
+Requests do not call the engine on their own threads. They queue their posts for one
+screening thread, which takes everything waiting and screens it as a batch
+(``Screener.screen_many``):
+
+* the sentence encoder is one C engine behind a lock, and ``threading.Lock`` is not
+  fair, so with many request threads one request could wait seconds while others
+  overtake it; a FIFO queue serves posts in arrival order;
+* a batch runs the encoder over several posts at once, one core each, which a
+  post-at-a-time caller cannot do.
+
+A small cache of recent reports answers a text screened again unchanged (the editor
+screens as the author types, then again when the draft is saved).
+"""
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from typing import Any
 
-from satark import InputError, PackRegistry, PolicyPack, Screener, UnknownJurisdiction
+from satark import InputError, PackRegistry, PolicyPack, Report, Screener, UnknownJurisdiction
 
 from .errors import InvalidInput
 
 __all__ = ["Screening"]
 
+_Key = tuple[str, str, str, str | None]
+
 
 class Screening:
-    """Builds the engine on first use (a second or two) and shares it between requests."""
+    """Builds the engine on first use (a few seconds) and shares it between requests."""
 
-    def __init__(self, mode: str | None = None) -> None:
+    def __init__(self, mode: str | None = None, *, max_batch: int = 16, cache_size: int = 512) -> None:
         self.mode = mode
+        self.max_batch = max_batch
         self._screener: Screener | None = None
         self._packs: PackRegistry | None = None
         self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[_Key, Future[Report]]] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._cache: OrderedDict[_Key, dict[str, Any]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
 
     @property
     def packs(self) -> PackRegistry:
@@ -39,22 +65,82 @@ class Screening:
         if self._screener is None:
             with self._lock:
                 if self._screener is None:
+                    # The encoder's OpenMP threads would otherwise spin on both cores between
+                    # calls, starving the request threads (set before the engine loads).
+                    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                     self._screener = Screener.from_plugins(mode=self.mode)  # type: ignore[arg-type]
         return self._screener
 
     def screen(self, text: str, *, jurisdiction: str, account_type: str, mode: str | None = None) -> dict[str, Any]:
         """The report as plain data (what is stored with a revision), with the text it covers."""
+        screener = self.screener
         try:
-            report = self.screener.screen(
-                text, jurisdiction=jurisdiction, account_type=account_type,  # type: ignore[arg-type]
-                mode=mode,  # type: ignore[arg-type]
-            )
+            screener.check_input(text)
+            pack_id = self.pack(jurisdiction).id
+            mode = mode or screener.mode
+            if mode not in ("rules", "fast", "full"):
+                raise InputError(f"mode must be rules, fast or full, not {mode!r}")
+        except InputError as exc:
+            raise InvalidInput(str(exc)) from None
+        if account_type not in ("official", "personal"):
+            raise InvalidInput("account_type must be official or personal")
+        key: _Key = (text, pack_id, account_type, mode)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return dict(cached)
+        future: Future[Report] = Future()
+        self._ensure_worker()
+        self._queue.put((key, future))
+        try:
+            report = future.result()
         except (InputError, UnknownJurisdiction) as exc:
             raise InvalidInput(str(exc)) from None
         data = report.to_dict()
         data["text"] = text
-        data["mode"] = mode or self.screener.mode
-        return data
+        data["mode"] = mode
+        with self._cache_lock:
+            self._cache[key] = data
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return dict(data)
+
+    def _ensure_worker(self) -> None:
+        if self._worker is None:
+            with self._lock:
+                if self._worker is None:
+                    self._worker = threading.Thread(target=self._serve, name="satark-screening", daemon=True)
+                    self._worker.start()
+
+    def _serve(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            for mode in {key[3] for key, _ in batch}:
+                self._screen_batch([(k, f) for k, f in batch if k[3] == mode], mode)
+
+    def _screen_batch(self, items: list[tuple[_Key, Future[Report]]], mode: str | None) -> None:
+        screener = self.screener
+        try:
+            posts = [(k[0], k[1], k[2]) for k, _ in items]
+            reports = screener.screen_many(posts, mode=mode)  # type: ignore[arg-type]
+        except Exception:
+            # One bad post must not fail the others: screen them one by one.
+            for key, future in items:
+                try:
+                    report = screener.screen(key[0], jurisdiction=key[1], account_type=key[2],  # type: ignore[arg-type]
+                                             mode=mode)  # type: ignore[arg-type]
+                    future.set_result(report)
+                except Exception as exc:
+                    future.set_exception(exc)
+            return
+        for (_, future), report in zip(items, reports, strict=True):
+            future.set_result(report)
 
     def clauses(self, report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Citation, title and text in every UI language for the clauses a report cites."""

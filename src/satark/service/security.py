@@ -141,7 +141,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[str, ApiToken
     return value, row
 
 
-def user_for_token(session: Session, value: str) -> User:
+def user_for_token(session: Session, value: str, *, touch: bool = True) -> User:
     if not value.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("not a Satark access token")
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(value)))
@@ -149,7 +149,7 @@ def user_for_token(session: Session, value: str) -> User:
         raise NotAuthenticated("the access token is unknown or revoked")
     now = utcnow()
     # Record use at most once a minute, so a busy client does not write on every request.
-    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+    if touch and (row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1)):
         row.last_used_at = now
     return row.user
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -199,6 +200,16 @@ def update_account(account_id: int, body: s.AccountIn, request: Request, svc: Sv
 
 # --- posts and the workflow ---------------------------------------------------------------
 
+def prescreen(svc: Services, text: str, jurisdiction: str) -> None:
+    """Screen before the write transaction opens; the workflow then gets the cached report.
+
+    Screening takes up to tens of milliseconds, and on SQLite a write transaction holds
+    the database's one write lock for as long as it is open.
+    """
+    if text.strip():
+        svc.screening.screen(text, jurisdiction=jurisdiction, account_type="official")
+
+
 @router.get("/posts", tags=["posts"])
 def list_posts(
     request: Request, svc: Svc, state: str | None = None, institution_id: int | None = None,
@@ -213,6 +224,9 @@ def list_posts(
 
 @router.post("/posts", tags=["posts"], status_code=201, summary="Write a draft (screened at once)")
 def create_post(body: s.PostIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request, write=False) as (session, user):
+        jurisdiction = accounts.get_account(session, user, body.account_id).institution.jurisdiction
+    prescreen(svc, body.text, jurisdiction)
     with svc.unit(request) as (session, user):
         post = workflow.create_post(session, svc.screening, user, account_id=body.account_id, text=body.text,
                                     title=body.title)
@@ -227,6 +241,9 @@ def get_post(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
 
 @router.put("/posts/{post_id}", tags=["posts"], summary="Edit a draft (re-screened; a new revision)")
 def edit_post(post_id: int, body: s.PostEdit, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request, write=False) as (session, user):
+        jurisdiction = workflow.get_post(session, user, post_id).institution.jurisdiction
+    prescreen(svc, body.text, jurisdiction)
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.edit_post(session, svc.screening, user, post, text=body.text, title=body.title)
@@ -290,6 +307,9 @@ def publish(post_id: int, body: s.PublishIn, request: Request, svc: Svc) -> dict
 
 @router.post("/posts/{post_id}/correct", tags=["workflow"], summary="Publish a correction beside the original")
 def correct(post_id: int, body: s.CorrectIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request, write=False) as (session, user):
+        jurisdiction = workflow.get_post(session, user, post_id).institution.jurisdiction
+    prescreen(svc, body.text, jurisdiction)
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.correct(session, svc.screening, user, post, text=body.text, note=body.note)
@@ -399,11 +419,13 @@ def default_jurisdiction(session: Any, user: User) -> str:
 
 
 @router.post("/screen", tags=["screening"], summary="Screen a text; nothing is stored")
-def screen(body: s.ScreenIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
+def screen(body: s.ScreenIn, request: Request, svc: Svc) -> Response:
+    with svc.unit(request, write=False) as (session, user):
         jurisdiction = body.jurisdiction or default_jurisdiction(session, user)
-    return svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
-                                mode=body.mode)
+    report = svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
+                                  mode=body.mode)
+    # The report is plain JSON data already; skip FastAPI's generic re-encoding of it.
+    return Response(json.dumps(report, ensure_ascii=False), media_type="application/json")
 
 
 @router.post("/checks", tags=["screening"],

@@ -1,15 +1,161 @@
-"""Web pages (placeholder until the UI lands)."""
+"""The web UI: login, language, the dashboard, and the routers of the other pages.
+
+Server-rendered Jinja pages that work without JavaScript (plain forms, POST-redirect-GET);
+htmx adds live screening in the editor. Pages call the same service functions as the JSON
+API in ``api/routes.py``, never the API itself. ``app.py`` imports ``router`` and
+``error_page`` from here.
+"""
 
 from __future__ import annotations
 
-import html
+from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-router = APIRouter(include_in_schema=False)
+from .. import accounts, security, workflow
+from ..access import can, visible_institutions
+from ..api.routes import client_of, set_session_cookie
+from ..archive import ArchiveQuery, search
+from ..context import SESSION_COOKIE
+from ..errors import Forbidden, InvalidInput, NotAuthenticated, TooManyAttempts
+from ..i18n import LANG_COOKIE, LOCALES, N_, translations
+from ..models import Post
+from ..workflow import STATES, active_approvals
+from . import manage, posts
+from .forms import Form, text
+from .render import (
+    WebRoute,
+    cookie_secure,
+    error_page,
+    page_locale,
+    redirect,
+    render,
+    safe_next,
+    services,
+    web_unit,
+)
+
+__all__ = ["error_page", "router"]
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    body = f"<!doctype html><title>Error {status}</title><p>{html.escape(message)}</p>"
-    return HTMLResponse(body, status_code=status)
+# --- logging in and out, language ------------------------------------------------------------
+
+def _login_page(request: Request, *, username: str = "", next_url: str = "/", error: str = "",
+                status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    response = render(request, "login.html", status=status, username=username, next_url=next_url,
+                      error=translations(page_locale(request, None)).gettext(error) if error else "")
+    response.headers.update(headers or {})
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with services(request).db.session() as session:
+            if security.user_for_session(session, cookie) is not None:
+                return RedirectResponse(next_url, status_code=303)
+    return _login_page(request, next_url=next_url)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, form: Form) -> Response:
+    """No CSRF token here (there is no session yet); the cookies are SameSite=Lax."""
+    svc = services(request)
+    username, password = text(form, "username", limit=80), text(form, "password", limit=200)
+    next_url = safe_next(form.get("next"))
+    try:
+        with svc.db.session() as session:
+            # A refusal returns None and this block still commits, so failed attempts count.
+            user = security.authenticate(session, svc.settings, username, password, client=client_of(request))
+            value = security.create_session(session, svc.settings, user)[0] if user is not None else ""
+    except TooManyAttempts as exc:
+        return _login_page(request, username=username, next_url=next_url, status=429,
+                           error=N_("Too many failed logins. Wait a few minutes and try again."),
+                           headers={"Retry-After": str(exc.retry_after)})
+    if not value:
+        return _login_page(request, username=username, next_url=next_url, status=401,
+                           error=N_("Wrong username or password."))
+    response = RedirectResponse(next_url, status_code=303)
+    set_session_cookie(response, request, svc, value)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, form: Form) -> Response:
+    svc = services(request)
+    token = form.get("csrf_token")
+    with svc.db.session() as session:
+        auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None)
+        if auth is not None and auth.web_session is not None:
+            security.end_session(session, auth.web_session)
+    response = redirect("/login", ("success", "logged_out", ""))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/lang")
+def switch_language(request: Request, form: Form) -> Response:
+    """Set the language cookie, and the logged-in user's saved language when the form is theirs.
+
+    A stale or missing CSRF token only skips saving it on the account: the cookie alone
+    changes nothing but the language, and error pages (rendered without a session) carry none.
+    """
+    lang = form.get("lang")
+    if not isinstance(lang, str) or lang not in LOCALES:
+        raise InvalidInput(f"choose one of {', '.join(LOCALES)}")
+    svc = services(request)
+    token = form.get("csrf_token")
+    if request.cookies.get(SESSION_COOKIE):
+        with svc.db.session() as session:
+            try:
+                auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None)
+            except (Forbidden, NotAuthenticated):
+                auth = None
+            if auth is not None:
+                auth.user.ui_lang = lang
+    response = RedirectResponse(safe_next(form.get("next")), status_code=303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                        secure=cookie_secure(request, svc), path="/")
+    return response
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    with web_unit(request) as web:
+        session, user = web.session, web.user
+        mine = workflow.list_posts(session, user, workflow.PostFilter(mine=True, limit=200))
+        drafts = [p for p in mine if p.state in ("draft", "changes_requested")]
+        reviewer: dict[int, bool] = {}
+        waiting = []
+        for post in workflow.list_posts(session, user, workflow.PostFilter(state="submitted", limit=200)):
+            if post.institution_id not in reviewer:
+                reviewer[post.institution_id] = can(session, user, "review", post.institution_id)
+            if (reviewer[post.institution_id] and post.author_id != user.id
+                    and all(a.user_id != user.id for a in active_approvals(post))):
+                waiting.append(post)
+        _total, recent = search(session, user, ArchiveQuery(limit=5))
+        counted = session.execute(
+            select(Post.state, func.count()).where(Post.institution_id.in_(visible_institutions(session, user)))
+            .group_by(Post.state)
+        ).all()
+        counts: dict[str, int] = {state: n for state, n in counted}
+        unmet: list[tuple[Any, list[Any]]] = []
+        for account in accounts.list_accounts(session, user):
+            items = [i for i in accounts.checklist(account, web.svc.screening) if i.status == "not_met"]
+            if items:
+                unmet.append((account, items))
+        return web.render("dashboard.html", drafts=drafts, waiting=waiting, recent=recent,
+                          counts=[(s, counts.get(s, 0)) for s in STATES], unmet=unmet)
+
+
+router.include_router(posts.router)
+router.include_router(manage.router)

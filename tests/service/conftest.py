@@ -1,0 +1,360 @@
+"""Fixtures for the governance service: every API and workflow test runs on SQLite and on PostgreSQL.
+
+- ``backend`` is parametrised over ``sqlite`` and ``postgresql``. SQLite databases are copies
+  of one migrated template file; PostgreSQL tests share one schema per test session
+  (``satark_test_<pid>_<random>``, migrated once, emptied with TRUNCATE before each test and
+  dropped at the end). The server is ``SATARK_TEST_POSTGRES_URL`` or
+  ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; when it cannot be reached the
+  PostgreSQL tests are skipped, or fail when ``SATARK_REQUIRE_POSTGRES=1``.
+- ``settings_overrides`` (``{}`` by default) goes into ``Settings``; parametrise it to change
+  one, e.g. ``@pytest.mark.parametrize("settings_overrides", [{"max_body_bytes": 10_000}])``.
+- ``demo`` seeds :func:`satark.service.demo.seed_demo` and gives every demo user a token;
+  ``as_user("rahima")`` is an API client authenticated as that user; ``flow`` moves posts
+  through the workflow over the API.
+
+The screening engine (rules mode) is built once per session and shared. Password hashing in
+``directory.create_user`` is memoised per password, so seeding eight users costs one argon2
+hash rather than eight (logins still verify for real).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import secrets
+import shutil
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import sqlalchemy as sa
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    # Starlette 1.10 asks for ``httpx2`` and warns when its test client falls back to ``httpx``
+    # (which is what is installed); the client works the same with either.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from satark.service import directory, security
+from satark.service.app import create_app
+from satark.service.context import Services
+from satark.service.db import Database
+from satark.service.demo import seed_demo
+from satark.service.models import Account, Institution, Post, User
+from satark.service.screening import Screening
+from satark.service.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+API = "/api/v1"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BACKENDS = ["sqlite", "postgresql"]
+
+#: Texts with a known verdict in rules mode on an official account.
+CLEAR_BN = "আগামী ১৬ ডিসেম্বর বিজয় দিবস উপলক্ষে জেলা প্রশাসনের পক্ষ থেকে সকাল ৯টায় পুষ্পস্তবক অর্পণ করা হবে।"
+REVIEW_BN = "সেবা সপ্তাহে অভিযোগ জানাতে ফোন করুন। আমার মেয়ের জন্মদিনের ছবিও দিলাম!"
+BLOCK_BN = "অভিযোগকারী রহিম উদ্দিনের মোবাইল নম্বর ০১৭১১২২৩৩৪৪"
+CLEAR_HI = "ग्राम पंचायत भवन में कल सुबह 10 बजे स्वास्थ्य शिविर लगेगा। सभी नागरिक आमंत्रित हैं।"
+
+
+# --- the screening engine and cheap password hashes ----------------------------------------
+
+@pytest.fixture(scope="session")
+def screening() -> Screening:
+    """One engine for the session (building it takes seconds); rules mode needs no models."""
+    engine = Screening("rules")
+    known = engine.jurisdictions()
+    # The packs are built-in plugins, so SATARK_NO_PLUGINS (set in tests/conftest.py, which only
+    # stops third-party entry points) leaves them loaded; fail loudly if that ever changes.
+    assert {"BD", "IN-CG"} <= set(known), f"the service tests need the BD and IN-CG packs; loaded: {known}"
+    engine.screen("warm up", jurisdiction="BD", account_type="official")
+    return engine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _memoised_password_hashing() -> Iterator[None]:
+    cached = functools.cache(security.hash_password)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(directory, "hash_password", cached)
+        yield
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+def postgres_schema_url(base: str, schema: str) -> str:
+    """``base`` with every connection's search_path set to ``schema`` (then public, for pg_trgm)."""
+    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema},public"})
+    return url.render_as_string(hide_password=False)
+
+
+@dataclass
+class PostgresServer:
+    base_url: str
+    admin: sa.Engine
+
+    def create_schema(self, prefix: str = "satark_test") -> str:
+        schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+        with self.admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        return schema
+
+    def drop_schema(self, schema: str) -> None:
+        with self.admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    base = os.environ.get("SATARK_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    admin = sa.create_engine(base, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.DBAPIError as exc:
+        admin.dispose()
+        where = sa.engine.make_url(base).render_as_string(hide_password=True)
+        reason = f"PostgreSQL is not reachable at {where} ({str(exc.orig).strip().splitlines()[0]})"
+        if os.environ.get("SATARK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + "; SATARK_REQUIRE_POSTGRES=1 makes this an error", pytrace=False)
+        pytest.skip(reason + "; set SATARK_TEST_POSTGRES_URL to point at one")
+    try:
+        yield PostgresServer(base, admin)
+    finally:
+        admin.dispose()
+
+
+@dataclass
+class PostgresSchema:
+    server: PostgresServer
+    schema: str
+    url: str
+    tables: list[str]
+
+    def reset(self) -> None:
+        """Empty every table (TRUNCATE skips the audit table's row-level triggers)."""
+        names = ", ".join(f'"{self.schema}"."{t}"' for t in self.tables)
+        with self.server.admin.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            # A test that tampers with the audit table disables its triggers; never leave them off.
+            conn.exec_driver_sql(f'ALTER TABLE "{self.schema}".audit_events ENABLE TRIGGER USER')
+
+
+@pytest.fixture(scope="session")
+def postgres(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresSchema]:
+    """One migrated schema for the session's PostgreSQL tests."""
+    schema = postgres_server.create_schema()
+    try:
+        url = postgres_schema_url(postgres_server.base_url, schema)
+        db = Database(Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=url))
+        try:
+            db.upgrade()
+        finally:
+            db.dispose()
+        with postgres_server.admin.connect() as conn:
+            tables = sorted(conn.execute(
+                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
+                {"s": schema}).scalars())
+        yield PostgresSchema(postgres_server, schema, url, tables)
+    finally:
+        postgres_server.drop_schema(schema)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database, copied for each test."""
+    data_dir = tmp_path_factory.mktemp("sqlite-template")
+    db = Database(Settings(data_dir=data_dir))
+    try:
+        db.upgrade()
+    finally:
+        db.dispose()
+    path = data_dir / "satark.sqlite3"
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def settings(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, settings_overrides: dict[str, Any]
+) -> Settings:
+    """Settings for a migrated, empty database on the backend under test."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    url = ""
+    if backend == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), data_dir / "satark.sqlite3")
+    else:
+        pg: PostgresSchema = request.getfixturevalue("postgres")
+        pg.reset()
+        url = pg.url
+    return Settings(data_dir=data_dir, database_url=url, **{"screening_mode": "rules", **settings_overrides})
+
+
+@pytest.fixture
+def svc(settings: Settings, screening: Screening) -> Iterator[Services]:
+    services = Services(settings, screening=screening)
+    try:
+        yield services
+    finally:
+        services.db.dispose()
+
+
+@pytest.fixture
+def client(svc: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(svc.settings, svc)) as test_client:
+        yield test_client
+
+
+# --- the demo data and API clients ------------------------------------------------------------
+
+@dataclass
+class Demo:
+    institutions: dict[str, int]
+    users: dict[str, int]
+    tokens: dict[str, str]
+    accounts: dict[str, int]
+    published_post: int
+    submitted_post: int
+
+
+@pytest.fixture
+def demo(svc: Services) -> Demo:
+    """The demo data set, with an access token for every user."""
+    with svc.db.session() as session:
+        assert seed_demo(session, svc.screening).created
+        users = {u.username: u for u in session.scalars(sa.select(User))}
+        tokens = {name: security.create_token(session, user, "tests")[0] for name, user in users.items()}
+        inst = {i.short_name: i.id for i in session.scalars(sa.select(Institution))}
+        acc = {a.handle: a.id for a in session.scalars(sa.select(Account))}
+        posts = {p.state: p.id for p in session.scalars(sa.select(Post))}
+        return Demo(
+            institutions={"ministry": inst["MoPA"], "district": inst["DC Office Dhaka"],
+                          "cg": inst["Collector Raipur"]},
+            users={name: u.id for name, u in users.items()},
+            tokens=tokens,
+            accounts={"dhaka_fb": acc["dcdhaka"], "karim_x": acc["karim_dc"], "cg_fb": acc["collectorraipur"]},
+            published_post=posts["published"],
+            submitted_post=posts["submitted"],
+        )
+
+
+class Api:
+    """The test client under ``/api/v1``, sending one user's bearer token (or none)."""
+
+    def __init__(self, client: TestClient, token: str | None = None) -> None:
+        self.client = client
+        self.token = token
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self.client.request(method, API + path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        """Make the request, check its status, return the JSON body."""
+        response = self.request(method, path, **kwargs)
+        assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+
+def expect_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """An error response: the status, and a JSON body with ``error`` and ``message``."""
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text}"
+    body: dict[str, Any] = response.json()
+    assert set(body) >= {"error", "message"}, body
+    assert isinstance(body["message"], str) and body["message"].strip(), body
+    if code is not None:
+        assert body["error"] == code, body
+    return body
+
+
+@pytest.fixture
+def check_error() -> Callable[..., dict[str, Any]]:
+    return expect_error
+
+
+@pytest.fixture
+def as_user(client: TestClient, demo: Demo) -> Callable[[str], Api]:
+    return lambda username: Api(client, demo.tokens[username])
+
+
+@pytest.fixture
+def anonymous(client: TestClient) -> Api:
+    return Api(client)
+
+
+class Flow:
+    """Moves posts through the workflow over the API, with the demo's people."""
+
+    #: account -> (author, approver, publisher)
+    PEOPLE = {"dhaka_fb": ("rahima", "karim", "sohel"), "karim_x": ("rahima", "karim", "sohel"),
+              "cg_fb": ("priya", "arvind", "priya")}
+    ORDER = ("draft", "submitted", "approved", "published", "corrected", "retracted", "archived")
+
+    def __init__(self, as_user: Callable[[str], Api], demo: Demo) -> None:
+        self.as_user = as_user
+        self.demo = demo
+
+    def create(self, text: str = CLEAR_BN, *, account: str = "dhaka_fb", title: str = "", author: str = "") -> Any:
+        author = author or self.PEOPLE[account][0]
+        return self.as_user(author).ok("POST", "/posts", 201, json={
+            "account_id": self.demo.accounts[account], "text": text, "title": title})
+
+    def post(self, state: str, text: str = CLEAR_BN, *, account: str = "dhaka_fb", title: str = "",
+             published_at: dt.datetime | None = None, override_reason: str | None = None) -> Any:
+        """A new post taken to ``state`` along the main path."""
+        author, approver, publisher = (self.as_user(n) for n in self.PEOPLE[account])
+        post = self.create(text, account=account, title=title)
+        pid = post["id"]
+        steps: list[tuple[Api, str, dict[str, Any] | None]] = [
+            (author, "submit", None),
+            (approver, "approve", {"comment": "fine", "override_reason": override_reason}),
+            (publisher, "publish", {"url": f"https://example.gov/posts/{pid}",
+                                    "published_at": published_at.isoformat() if published_at else None}),
+            (author, "correct", {"text": text + " (সংশোধিত / संशोधित)", "note": "a date was wrong in the post"}),
+            (publisher if account != "cg_fb" else approver, "retract", {"reason": "superseded by a new notice"}),
+            (self.as_user("admin"), "archive", None),
+        ]
+        for (api, action, body), reached in zip(steps, self.ORDER[1:], strict=True):
+            if self.ORDER.index(state) < self.ORDER.index(reached):
+                break
+            post = api.ok("POST", f"/posts/{pid}/{action}", json=body)
+            assert post["state"] == reached, post
+        return post
+
+
+@pytest.fixture
+def flow(as_user: Callable[[str], Api], demo: Demo) -> Flow:
+    return Flow(as_user, demo)

@@ -21,6 +21,10 @@ def _commands() -> list[str]:
 def test_every_command_is_in_the_readme() -> None:
     for name in _commands():
         assert f"satark {name}" in README, name
+    for group in app.registered_groups:
+        for command in group.typer_instance.registered_commands:
+            sub = command.name or (command.callback.__name__ if command.callback else "")
+            assert f"satark {group.name} {sub.replace('_', '-')}" in README, (group.name, sub)
 
 
 def test_every_hook_is_documented() -> None:
@@ -41,5 +45,5 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
     head = README.split("## Screening a post", 1)[0]
     blocks = re.findall(r"```bash\n(.*?)```", head, re.S)
     assert len(blocks) == 2
-    assert "satark check" in blocks[0] and "pytest" in blocks[1]
+    assert "satark demo" in blocks[0] and "pytest" in blocks[1]
     assert (REPO / "examples" / "bd-official-post.txt").exists()

@@ -8,6 +8,7 @@ so the real BD and IN-CG packs are loaded.
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 from collections.abc import Iterator
@@ -229,6 +230,11 @@ def test_language_switch(browser: Browser, svc: Services) -> None:
     bengali = browser.get("/posts/new")
     assert '<html lang="bn">' in bengali.text and ">ড্যাশবোর্ড</a>" in bengali.text and "খসড়া সংরক্ষণ করুন" in bengali.text
 
+    # A form without the token (an error page has none) still switches the cookie, not the account.
+    forged = browser.post("/lang", {"lang": "en", "next": "/"}, csrf=False)
+    assert forged.status_code == 303 and "satark_lang=en" in forged.headers["set-cookie"]
+    with svc.db.session() as session:
+        assert session.scalar(select(User.ui_lang).where(User.username == "rahima")) == "bn"
     # Without the cookie, the language saved on the account wins over the browser's.
     browser.client.cookies.delete("satark_lang")
     assert '<html lang="bn">' in browser.get("/", headers={"accept-language": "en"}).text
@@ -461,7 +467,9 @@ def test_every_page_renders_for_every_role(browser: Browser, svc: Services, user
         expected = 404 if username == "arvind" and path.startswith(("/posts/1", "/accounts/1")) else 200
         assert response.status_code == expected, (path, text_of(response.text)[:500])
         html = response.text
-        assert html.count("<h1") == 1, path
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+        assert levels.count(1) == 1 and levels[0] == 1, (path, levels)
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (path, levels)  # no level skipped
         # The CSP forbids inline script and style: every script has a src, nothing has style="".
         assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html, path
         for field in re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', html):

@@ -75,7 +75,10 @@ class Database:
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            opts = {}
+            if conn.dialect.name == "postgresql":
+                opts["version_table_schema"] = conn.exec_driver_sql("SELECT current_schema()").scalar()
+            return MigrationContext.configure(conn, opts=opts).get_current_revision()
 
     def head_revision(self) -> str | None:
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head()

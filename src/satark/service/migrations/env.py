@@ -11,8 +11,13 @@ config = context.config
 engine: Engine = config.attributes["engine"]
 
 with engine.connect() as connection:
+    # Keep the version table in the schema the tables go to (the first on the search
+    # path), so installs in separate schemas of one database don't read each other's.
+    schema = connection.exec_driver_sql("SELECT current_schema()").scalar() \
+        if connection.dialect.name == "postgresql" else None
     context.configure(
         connection=connection,
+        version_table_schema=schema,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
@@ -102,7 +102,18 @@ class PostgresServer:
         schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
         with self.admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            # Alembic looks for its version table by visibility on the search_path, so with
+            # ``public`` on the path (for pg_trgm) a stray ``public.alembic_version`` would pass for
+            # this schema's and the migration would not run. Give the schema its own, empty, as
+            # Alembic would create it.
+            conn.exec_driver_sql(
+                f'CREATE TABLE "{schema}".alembic_version (version_num VARCHAR(32) NOT NULL, '
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+            )
         return schema
+
+    def schema_url(self, schema: str) -> str:
+        return postgres_schema_url(self.base_url, schema)
 
     def drop_schema(self, schema: str) -> None:
         with self.admin.begin() as conn:
@@ -150,7 +161,7 @@ def postgres(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathF
     """One migrated schema for the session's PostgreSQL tests."""
     schema = postgres_server.create_schema()
     try:
-        url = postgres_schema_url(postgres_server.base_url, schema)
+        url = postgres_server.schema_url(schema)
         db = Database(Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=url))
         try:
             db.upgrade()
@@ -311,6 +322,12 @@ def as_user(client: TestClient, demo: Demo) -> Callable[[str], Api]:
 
 
 @pytest.fixture
+def with_token(client: TestClient) -> Callable[[str], Api]:
+    """An API client sending any given bearer token."""
+    return lambda token: Api(client, token)
+
+
+@pytest.fixture
 def anonymous(client: TestClient) -> Api:
     return Api(client)
 
@@ -319,9 +336,9 @@ class Flow:
     """Moves posts through the workflow over the API, with the demo's people."""
 
     #: account -> (author, approver, publisher)
-    PEOPLE = {"dhaka_fb": ("rahima", "karim", "sohel"), "karim_x": ("rahima", "karim", "sohel"),
+    PEOPLE: ClassVar[dict[str, tuple[str, str, str]]] = {"dhaka_fb": ("rahima", "karim", "sohel"), "karim_x": ("rahima", "karim", "sohel"),
               "cg_fb": ("priya", "arvind", "priya")}
-    ORDER = ("draft", "submitted", "approved", "published", "corrected", "retracted", "archived")
+    ORDER: ClassVar[tuple[str, ...]] = ("draft", "submitted", "approved", "published", "corrected", "retracted", "archived")
 
     def __init__(self, as_user: Callable[[str], Api], demo: Demo) -> None:
         self.as_user = as_user

@@ -91,6 +91,8 @@ class Browser:
 
 @pytest.fixture
 def app_svc(tmp_path: Path, screening: Screening) -> Iterator[tuple[Any, Services]]:
+    """The app on a fresh SQLite database with the demo data; ``screening`` is conftest's shared engine."""
+    assert {"BD", "IN-CG"} <= set(screening.jurisdictions())  # the real packs, not a stub
     settings = Settings(data_dir=tmp_path / "data", screening_mode="rules")
     svc = Services(settings, screening=screening)
     app = create_app(settings, svc)
@@ -103,6 +105,7 @@ def app_svc(tmp_path: Path, screening: Screening) -> Iterator[tuple[Any, Service
 
 @pytest.fixture
 def svc(app_svc: tuple[Any, Services]) -> Services:
+    """This module's services (SQLite only), in place of conftest's ``svc`` that runs on every backend."""
     return app_svc[1]
 
 
@@ -110,6 +113,17 @@ def svc(app_svc: tuple[Any, Services]) -> Services:
 def browser(app_svc: tuple[Any, Services]) -> Iterator[Browser]:
     with TestClient(app_svc[0]) as client:
         yield Browser(client)
+
+
+@pytest.fixture
+def on_backend(settings: Settings, screening: Screening) -> Iterator[tuple[Browser, Services]]:
+    """A browser and services on conftest's ``settings``: each backend it runs (SQLite, PostgreSQL)."""
+    svc = Services(settings, screening=screening)
+    with TestClient(create_app(settings, svc)) as client:
+        with svc.db.session() as session:
+            assert seed_demo(session, svc.screening).created
+        yield Browser(client), svc
+    svc.db.dispose()
 
 
 def text_of(html: str) -> str:
@@ -278,14 +292,15 @@ def test_editor_checks_and_saves_without_javascript(browser: Browser, svc: Servi
     assert browser.client.post("/ui/screen", data={"account_id": account, "text": REVIEW_BN}).status_code == 403
 
 
-def test_the_whole_workflow_through_forms_with_an_override(browser: Browser, svc: Services) -> None:
+def test_the_whole_workflow_through_forms_with_an_override(on_backend: tuple[Browser, Services]) -> None:
+    browser, svc = on_backend
     account = ids(svc)["dhaka_fb"]
     browser.login("rahima")
     page = browser.act("/posts/new", {"account_id": account, "title": "অভিযোগ", "text": BLOCK_BN, "action": "save"})
     post_id = int(re.search(r'action="/posts/(\d+)/submit"', page.text).group(1))  # type: ignore[union-attr]
     assert post_row(svc, post_id).verdict == "block" and "Do not publish" in page.text
     assert "Submitted for approval." in browser.act(f"/posts/{post_id}/submit").text
-    assert 'action="/posts/%d/approve"' % post_id not in browser.get(f"/posts/{post_id}").text  # not her own
+    assert f'action="/posts/{post_id}/approve"' not in browser.get(f"/posts/{post_id}").text  # not her own
 
     browser.login("karim")
     assert f'href="/posts/{post_id}"' in browser.get("/").text  # waiting for his approval
@@ -309,7 +324,8 @@ def test_the_whole_workflow_through_forms_with_an_override(browser: Browser, svc
     assert bad.status_code == 422 and "starting with https://" in bad.text
     published = browser.act(f"/posts/{post_id}/publish", {"url": "https://facebook.com/dcdhaka/posts/77",
                                                           "published_at": "2026-11-20T09:30"})
-    assert "The publication is recorded." in published.text and "https://facebook.com/dcdhaka/posts/77" in published.text
+    assert "The publication is recorded." in published.text
+    assert 'href="https://facebook.com/dcdhaka/posts/77"' in published.text
     row = post_row(svc, post_id)
     assert row.state == "published" and row.published_at is not None and row.published_at.hour == 9
     # A move the state does not allow is a message, not a 500.
@@ -344,6 +360,11 @@ def test_request_changes_edit_and_resubmit(browser: Browser, svc: Services) -> N
     assert post_row(svc, post_id).state == "submitted"
     assert browser.get(f"/posts/{post_id}/edit", follow_redirects=False).status_code == 303  # no longer editable
 
+    browser.login("nasreen")  # the second approver rejects it
+    rejected = browser.act(f"/posts/{post_id}/reject", {"comment": "এই সপ্তাহে সেবা সপ্তাহের পোস্ট হবে না।"})
+    assert "The post is rejected." in rejected.text and "এই সপ্তাহে সেবা সপ্তাহের পোস্ট হবে না।" in rejected.text
+    assert post_row(svc, post_id).state == "rejected"
+
 
 def test_a_correction_is_shown_beside_the_original(browser: Browser, svc: Services) -> None:
     post_id = ids(svc)["published"]
@@ -362,6 +383,13 @@ def test_a_correction_is_shown_beside_the_original(browser: Browser, svc: Servic
     assert "Correction" in second and corrected in second and "অনুষ্ঠানের সময় ভুল ছিল" in second
     assert post_row(svc, post_id).state == "corrected"
 
+    browser.login("sohel")
+    retracted = browser.act(f"/posts/{post_id}/retract", {"reason": "অনুষ্ঠানটি স্থগিত করা হয়েছে"})
+    notice = re.search(r'<section class="notice notice-danger".*?</section>', retracted.text, flags=re.S)
+    assert notice and "অনুষ্ঠানটি স্থগিত করা হয়েছে" in notice.group(0)
+    assert "The post is archived." in browser.act(f"/posts/{post_id}/archive").text
+    assert post_row(svc, post_id).state == "archived"
+
 
 # --- archive, personal check, pages ------------------------------------------------------------
 
@@ -378,7 +406,9 @@ def _publish_hindi(browser: Browser, svc: Services) -> int:
     return post_id
 
 
-def test_archive_search_in_bengali_and_hindi(browser: Browser, svc: Services) -> None:
+def test_archive_search_in_bengali_and_hindi(on_backend: tuple[Browser, Services]) -> None:
+    """Both backends' search (SQLite FTS5 trigrams, PostgreSQL pg_trgm) find words in either script."""
+    browser, svc = on_backend
     bengali_post = ids(svc)["published"]
     hindi_post = _publish_hindi(browser, svc)
     browser.login("admin")  # a site administrator sees both countries' archives
@@ -440,6 +470,12 @@ def test_error_pages_are_html(browser: Browser, svc: Services) -> None:
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
     assert "<h1>Page not found</h1>" in missing.text and "site-nav" in missing.text  # still logged in
     assert browser.get("/posts/not-a-number").status_code == 404
+    huge = "99999999999999999999"  # past the 32-bit id columns: refused here, never sent to the database
+    assert browser.get(f"/posts/{huge}").status_code == 404
+    assert browser.get(f"/accounts/{huge}/edit").status_code == 404
+    assert browser.get("/archive", params={"institution_id": huge}).status_code == 422
+    assert browser.get("/check", params={"show": huge}).status_code == 422
+    assert browser.get("/audit", params={"before": huge}).status_code == 422
     assert "<h1>Page not found</h1>" in browser.get("/no/such/page").text
     browser.login("priya")  # another country's post does not exist for her
     assert browser.get(f"/posts/{ids(svc)['published']}").status_code == 404

@@ -44,7 +44,8 @@ def test_the_whole_path_from_draft_to_archive(as_user, demo) -> None:
     assert (edited["state"], edited["revision"], edited["verdict"]) == ("changes_requested", 2, "clear")
     assert edited["categories"] == []
     revisions = rahima.ok("GET", f"/posts/{pid}/revisions")
-    assert [(r["number"], r["kind"], r["verdict"]) for r in revisions] == [(1, "draft", "review"), (2, "draft", "clear")]
+    assert [(r["number"], r["kind"], r["verdict"]) for r in revisions] == [
+        (1, "draft", "review"), (2, "draft", "clear")]
     assert [r["report"]["text"] for r in revisions] == [REVIEW_BN, CLEAR_BN]
     assert revisions[0]["report"]["findings"] and not revisions[1]["report"]["findings"]
 

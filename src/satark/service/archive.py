@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from .access import visible_institutions
 from .errors import InvalidInput
-from .models import Post
+from .models import Post, storable
 
 __all__ = ["ArchiveQuery", "export_csv", "export_json", "index_post", "search", "search_key"]
 
 ARCHIVED_STATES = ("published", "corrected", "retracted", "archived")
-_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\x00"}
 
 
 def search_key(value: str) -> str:
@@ -119,6 +119,8 @@ def search(session: Session, user: Any, aq: ArchiveQuery) -> tuple[int, list[Pos
         query = query.where(Post.verdict == aq.verdict)
     if aq.category:
         c = aq.category
+        if not storable(c) or len(c) > 60:
+            raise InvalidInput("unknown category")
         query = query.where(or_(Post.categories == c, Post.categories.startswith(c + ","),
                                 Post.categories.endswith("," + c), Post.categories.contains("," + c + ",")))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -132,7 +132,8 @@ def add_member(session: Session, actor: User | None, institution_id: int, userna
         raise NotFound(f"no institution {institution_id}")
     if actor is not None:
         require(session, actor, "manage_institution", institution_id, what="institution")
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    username = username.strip().lower()
+    user = session.scalar(select(User).where(User.username == username)) if _USERNAME.match(username) else None
     if user is None:
         raise NotFound(f"no user {username!r}")
     existing = session.scalar(select(Membership).where(
@@ -149,6 +150,8 @@ def add_member(session: Session, actor: User | None, institution_id: int, userna
 
 def remove_member(session: Session, actor: User, institution_id: int, user_id: int, role: str) -> None:
     require(session, actor, "manage_institution", institution_id, what="institution")
+    if role not in ROLES:
+        raise NotFound("no such membership")
     member = session.scalar(select(Membership).where(
         Membership.user_id == user_id, Membership.institution_id == institution_id, Membership.role == role))
     if member is None:

@@ -21,9 +21,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+
+from .errors import InvalidInput
 
 __all__ = [
     "ROLES",
@@ -41,6 +44,7 @@ __all__ = [
     "SavedCheck",
     "User",
     "WebSession",
+    "storable",
     "utcnow",
 ]
 
@@ -50,6 +54,17 @@ ROLES = ("author", "moderator", "approver", "monitor", "admin")
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def storable(value: str) -> bool:
+    """False for text a database cannot keep: NUL (PostgreSQL) or unpaired surrogates (not UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -332,3 +347,14 @@ class SavedCheck(Base):
     verdict: Mapped[str] = mapped_column(String(10))
     report: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _refuse_unstorable_text(_mapper: Mapper[Any], _conn: Connection, target: Base) -> None:
+    # Text the driver cannot send would fail inside the database call (a 500); say what is wrong.
+    for column in target.__table__.columns:  # type: ignore[attr-defined]
+        value = target.__dict__.get(column.key)
+        if isinstance(value, str) and not storable(value):
+            raise InvalidInput(f"{column.key} contains a character that cannot be stored "
+                               "(NUL or an unpaired surrogate)")

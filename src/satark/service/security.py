@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .errors import InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
-from .models import ApiToken, LoginAttempt, User, WebSession, utcnow
+from .models import ApiToken, LoginAttempt, User, WebSession, storable, utcnow
 from .settings import Settings
 
 __all__ = [
@@ -56,6 +56,8 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def check_password_strength(password: str, *, username: str = "") -> None:
     """The BD guideline §6.1(ঙ) asks for strong passwords; hold our own users to it too."""
+    if not storable(password):
+        raise InvalidInput("the password contains a character that cannot be used (NUL or an unpaired surrogate)")
     if len(password) < 10:
         raise InvalidInput("the password must be at least 10 characters long")
     if username and username.lower() in password.lower():
@@ -71,6 +73,8 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
     commits even on refusal, so failed attempts count.
     """
     username = username.strip()
+    if not storable(username) or not storable(password):
+        raise InvalidInput("the username or password contains a character that cannot be used")
     since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
     failures = (
         select(func.count())

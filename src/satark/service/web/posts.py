@@ -106,12 +106,12 @@ def posts_list(request: Request) -> Response:
 # --- the editor -------------------------------------------------------------------------------
 
 def _editor(web: Web, *, post: Post | None, values: dict[str, Any], report: dict[str, Any] | None = None,
-            errors: dict[str, str] | None = None, status: int = 200, messages: list[tuple[str, Any]] | None = None,
-            checked: bool = False) -> HTMLResponse:
+            errors: dict[str, str] | None = None, status: int = 200,
+            messages: list[tuple[str, Any]] | None = None) -> HTMLResponse:
     return web.render(
         "post_edit.html", status=status, messages=messages or [], post=post,
         accounts=writable_accounts(web) if post is None else [post.account], values=values,
-        errors=errors or {}, checked=checked, request_path="/posts/new" if post is None else f"/posts/{post.id}/edit",
+        errors=errors or {}, request_path="/posts/new" if post is None else f"/posts/{post.id}/edit",
         **screen_context(web, report),
     )
 
@@ -147,14 +147,17 @@ def create_post(request: Request, form: Form) -> Response:
                 raise InvalidInput(EMPTY_TEXT)
             report = web.svc.screening.screen(body, jurisdiction=account.institution.jurisdiction,
                                               account_type="official")
-            return _editor(web, post=None, values=values, report=report, checked=True)
+            return _editor(web, post=None, values=values, report=report)
     except (NotAuthenticated, Forbidden):
         raise
     except ServiceError as exc:
         with web_unit(request, form) as web:
-            field = "text" if exc.message == EMPTY_TEXT else "account_id"
-            msg = web.gettext(N_("Write the post's text.") if field == "text" else N_("Choose an account."))
-            return _editor(web, post=None, values=values, errors={field: msg}, status=exc.status,
+            errors = {}
+            if exc.message == EMPTY_TEXT:
+                errors["text"] = web.gettext(N_("Write the post's text."))
+            elif isinstance(exc, NotFound) or "account" in exc.message:
+                errors["account_id"] = web.gettext(N_("Choose an account."))
+            return _editor(web, post=None, values=values, errors=errors, status=exc.status,
                            messages=[("error", message(web.locale, error_key(exc), exc.message))])
 
 
@@ -194,9 +197,11 @@ def edit_post(post_id: int, request: Request, form: Form) -> Response:
                 raise InvalidInput(EMPTY_TEXT)
             report = web.svc.screening.screen(values["text"], jurisdiction=post.institution.jurisdiction,
                                               account_type="official")
-            return _editor(web, post=post, values=values, report=report, checked=True)
+            return _editor(web, post=post, values=values, report=report)
     except (NotAuthenticated, Forbidden, NotFound):
         raise
+    except Conflict:  # no longer editable (submitted meanwhile, say): show the post as it now is
+        return redirect(f"/posts/{post_id}", ("error", "conflict", ""))
     except ServiceError as exc:
         with web_unit(request, form) as web:
             post = workflow.get_post(web.session, web.user, post_id)

@@ -14,7 +14,7 @@ import binascii
 import json
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -32,6 +32,7 @@ from ..context import SESSION_COOKIE, Services
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError, TooManyAttempts
 from ..i18n import LANG_COOKIE, LOCALES, N_, make_environment, negotiate_locale, translations
 from ..models import User
+from .forms import MAX_INT
 
 __all__ = ["FLASHES", "Web", "WebRoute", "error_page", "page_locale", "redirect", "render", "safe_next",
            "services", "web_unit"]
@@ -232,7 +233,6 @@ class Web:
     session: Session
     user: User
     csrf_token: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def render(self, template: str, *, status: int = 200, messages: Sequence[tuple[str, Any]] = (),
                request_path: str | None = None, **context: Any) -> HTMLResponse:
@@ -279,6 +279,10 @@ class WebRoute(APIRoute):
 
         async def run(request: Request) -> Response:
             try:
+                # Ids in the path are ``int`` convertors, which take any number of digits; one
+                # past the 32-bit columns would fail in the database. No such object exists.
+                if any(isinstance(v, int) and not 0 <= v <= MAX_INT for v in request.path_params.values()):
+                    raise NotFound("no such object")
                 return await handler(request)
             except NotAuthenticated:
                 url = login_url(request)

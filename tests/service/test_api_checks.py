@@ -1,0 +1,71 @@
+"""Screening and personal pre-checks: nothing is kept unless the user asks, and only for that user."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from satark.service.models import AuditEvent, SavedCheck
+
+PERSONAL_BN = "আজ পরিবারের সঙ্গে ঘুরতে গিয়েছিলাম। সরকারের এই সিদ্ধান্ত একেবারে ভুল, মন্ত্রী পদত্যাগ করুন!"
+HINDI = "आज परिवार के साथ घूमने गए। मौसम बहुत अच्छा था।"
+
+
+def _count(svc, model) -> int:
+    with svc.db.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_check_without_save_stores_nothing(svc, as_user) -> None:
+    rahima = as_user("rahima")
+    checks, events = _count(svc, SavedCheck), _count(svc, AuditEvent)
+    out = rahima.ok("POST", "/checks", json={"text": PERSONAL_BN})
+    assert out["saved_id"] is None and out["report"]["text"] == PERSONAL_BN
+    assert out["report"]["jurisdiction"] == "BD", "the user's institution's rules by default"
+    assert out["report"]["account_type"] == "personal"
+    explicit = rahima.ok("POST", "/checks", json={"text": PERSONAL_BN, "save": False})
+    assert explicit["saved_id"] is None
+    assert rahima.ok("POST", "/screen", json={"text": PERSONAL_BN})["verdict"] == out["report"]["verdict"]
+    assert (_count(svc, SavedCheck), _count(svc, AuditEvent)) == (checks, events)
+    assert rahima.ok("GET", "/checks") == []
+
+
+def test_a_saved_check_is_kept_for_its_owner_only(svc, as_user, check_error) -> None:
+    rahima, karim = as_user("rahima"), as_user("karim")
+    before = _count(svc, SavedCheck)
+    saved = rahima.ok("POST", "/checks", json={"text": PERSONAL_BN, "save": True})
+    check_id = saved["saved_id"]
+    assert isinstance(check_id, int) and _count(svc, SavedCheck) == before + 1
+    listed = rahima.ok("GET", "/checks")
+    assert [(c["id"], c["text"], c["jurisdiction"]) for c in listed] == [(check_id, PERSONAL_BN, "BD")]
+    assert listed[0]["verdict"] == saved["report"]["verdict"]
+
+    assert karim.ok("GET", "/checks") == []
+    check_error(karim.delete(f"/checks/{check_id}"), 404, "not_found")
+    check_error(as_user("admin").delete(f"/checks/{check_id}"), 404)
+    assert _count(svc, SavedCheck) == before + 1
+
+    assert rahima.ok("DELETE", f"/checks/{check_id}") == {"deleted": True}
+    assert _count(svc, SavedCheck) == before and rahima.ok("GET", "/checks") == []
+    check_error(rahima.delete(f"/checks/{check_id}"), 404)
+
+
+def test_checks_follow_the_users_jurisdiction_or_the_one_asked_for(as_user) -> None:
+    priya = as_user("priya")
+    assert priya.ok("POST", "/checks", json={"text": HINDI})["report"]["jurisdiction"] == "IN-CG"
+    asked = priya.ok("POST", "/checks", json={"text": HINDI, "jurisdiction": "BD", "account_type": "official"})
+    assert (asked["report"]["jurisdiction"], asked["report"]["account_type"]) == ("BD", "official")
+    assert asked["report"]["pack"] == "BD-2019"
+
+
+def test_screening_needs_a_login(anonymous, check_error) -> None:
+    check_error(anonymous.post("/screen", json={"text": HINDI, "jurisdiction": "IN-CG"}), 401)
+    check_error(anonymous.post("/checks", json={"text": HINDI, "save": True}), 401)
+    assert anonymous.ok("GET", "/policies") == {"BD": "BD-2019", "IN-CG": "IN-CG-2017"}
+
+
+def test_screen_reports_findings_with_clauses(as_user) -> None:
+    report = as_user("rahima").ok("POST", "/screen", json={
+        "text": "অভিযোগকারী রহিম উদ্দিনের মোবাইল নম্বর ০১৭১১২২৩৩৪৪", "account_type": "official"})
+    assert report["verdict"] == "block" and report["mode"] == "rules"
+    finding = report["findings"][0]
+    assert finding["category"] == "confidential" and finding["clause_ids"][0].startswith("BD-2019/")

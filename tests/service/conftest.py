@@ -1,16 +1,19 @@
 """Fixtures for the governance service: every API and workflow test runs on SQLite and on PostgreSQL.
 
 - ``backend`` is parametrised over ``sqlite`` and ``postgresql``. SQLite databases are copies
-  of one migrated template file; PostgreSQL tests share one schema per test session
-  (``satark_test_<pid>_<random>``, migrated once, emptied with TRUNCATE before each test and
-  dropped at the end). The server is ``SATARK_TEST_POSTGRES_URL`` or
+  of a migrated template file; PostgreSQL tests share one schema per test session
+  (``satark_test_<pid>_<random>``, migrated once, emptied with TRUNCATE ... RESTART IDENTITY
+  before each test and dropped at the end). The server is ``SATARK_TEST_POSTGRES_URL`` or
   ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; when it cannot be reached the
   PostgreSQL tests are skipped, or fail when ``SATARK_REQUIRE_POSTGRES=1``.
+- ``demo``: the data of :func:`satark.service.demo.seed_demo`, with an access token for every
+  demo user. It is seeded once per session and backend and copied in (a second SQLite template;
+  a snapshot schema on PostgreSQL) for each test that asks for it.
 - ``settings_overrides`` (``{}`` by default) goes into ``Settings``; parametrise it to change
   one, e.g. ``@pytest.mark.parametrize("settings_overrides", [{"max_body_bytes": 10_000}])``.
-- ``demo`` seeds :func:`satark.service.demo.seed_demo` and gives every demo user a token;
-  ``as_user("rahima")`` is an API client authenticated as that user; ``flow`` moves posts
-  through the workflow over the API.
+- ``as_user("rahima")`` is an API client authenticated as that demo user, ``anonymous`` one
+  without credentials, ``with_token(t)`` one with any token; ``flow`` moves posts through the
+  workflow over the API; ``check_error(response, status, code)`` checks an error response.
 
 The screening engine (rules mode) is built once per session and shared. Password hashing in
 ``directory.create_user`` is memoised per password, so seeding eight users costs one argon2
@@ -45,7 +48,7 @@ from satark.service.app import create_app
 from satark.service.context import Services
 from satark.service.db import Database
 from satark.service.demo import seed_demo
-from satark.service.models import Account, Institution, Post, User
+from satark.service.models import Account, Base, Institution, Post, User
 from satark.service.screening import Screening
 from satark.service.settings import Settings
 
@@ -142,38 +145,103 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @dataclass
 class PostgresSchema:
+    """The session's schema, and a snapshot of it with the demo data in a second schema."""
+
     server: PostgresServer
     schema: str
     url: str
+    #: Every table but Alembic's, parents before children.
     tables: list[str]
+    demo: Demo | None = None
 
-    def reset(self) -> None:
-        """Empty every table (TRUNCATE skips the audit table's row-level triggers)."""
-        names = ", ".join(f'"{self.schema}"."{t}"' for t in self.tables)
+    @property
+    def snapshot(self) -> str:
+        return self.schema + "_demo"
+
+    def _q(self, table: str, schema: str | None = None) -> str:
+        return f'"{schema or self.schema}"."{table}"'
+
+    def reset(self, *, seeded: bool = False) -> None:
+        """Empty every table (TRUNCATE skips the audit table's row-level triggers), then restore the demo."""
         with self.server.admin.begin() as conn:
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(map(self._q, self.tables))} RESTART IDENTITY CASCADE")
             # A test that tampers with the audit table disables its triggers; never leave them off.
-            conn.exec_driver_sql(f'ALTER TABLE "{self.schema}".audit_events ENABLE TRIGGER USER')
+            conn.exec_driver_sql(f"ALTER TABLE {self._q('audit_events')} ENABLE TRIGGER USER")
+            if not seeded:
+                return
+            for table in self.tables:
+                conn.exec_driver_sql(f"INSERT INTO {self._q(table)} SELECT * FROM {self._q(table, self.snapshot)}")
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{self._q(table)}', 'id'), "
+                    f"COALESCE(max(id), 0) + 1, false) FROM {self._q(table)}")
+
+    def take_snapshot(self) -> None:
+        with self.server.admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{self.snapshot}"')
+            for table in self.tables:
+                conn.exec_driver_sql(f"CREATE TABLE {self._q(table, self.snapshot)} AS SELECT * FROM {self._q(table)}")
+
+
+def _seed(settings: Settings, screening: Screening) -> Demo:
+    """Load the demo data set into a migrated, empty database, with an access token for every user."""
+    db = Database(settings)
+    try:
+        with db.session() as session:
+            assert seed_demo(session, screening).created
+            users = {u.username: u for u in session.scalars(sa.select(User))}
+            tokens = {name: security.create_token(session, user, "tests")[0] for name, user in users.items()}
+            inst = {i.short_name: i.id for i in session.scalars(sa.select(Institution))}
+            acc = {a.handle: a.id for a in session.scalars(sa.select(Account))}
+            posts = {p.state: p.id for p in session.scalars(sa.select(Post))}
+            return Demo(
+                institutions={"ministry": inst["MoPA"], "district": inst["DC Office Dhaka"],
+                              "cg": inst["Collector Raipur"]},
+                users={name: u.id for name, u in users.items()},
+                tokens=tokens,
+                accounts={"dhaka_fb": acc["dcdhaka"], "karim_x": acc["karim_dc"], "cg_fb": acc["collectorraipur"]},
+                published_post=posts["published"],
+                submitted_post=posts["submitted"],
+            )
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="session")
-def postgres(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresSchema]:
-    """One migrated schema for the session's PostgreSQL tests."""
+def postgres(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory, screening: Screening
+) -> Iterator[PostgresSchema]:
+    """One migrated schema for the session's PostgreSQL tests, and the demo data's snapshot."""
     schema = postgres_server.create_schema()
+    pg: PostgresSchema | None = None
     try:
         url = postgres_server.schema_url(schema)
-        db = Database(Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=url))
+        settings = Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=url)
+        db = Database(settings)
         try:
             db.upgrade()
         finally:
             db.dispose()
+        order = [t.name for t in Base.metadata.sorted_tables]
         with postgres_server.admin.connect() as conn:
-            tables = sorted(conn.execute(
+            tables = set(conn.execute(
                 sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
                 {"s": schema}).scalars())
-        yield PostgresSchema(postgres_server, schema, url, tables)
+        assert tables == set(order), tables ^ set(order)
+        pg = PostgresSchema(postgres_server, schema, url, order)
+        pg.demo = _seed(settings, screening)
+        pg.take_snapshot()
+        yield pg
     finally:
+        if pg is not None:
+            postgres_server.drop_schema(pg.snapshot)
         postgres_server.drop_schema(schema)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
 
 
 @pytest.fixture(scope="session")
@@ -185,9 +253,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         db.upgrade()
     finally:
         db.dispose()
-    path = data_dir / "satark.sqlite3"
-    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
-    return path
+    return data_dir / "satark.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, screening: Screening
+) -> tuple[Path, Demo]:
+    """The same with the demo data in it."""
+    data_dir = tmp_path_factory.mktemp("sqlite-demo-template")
+    _copy_sqlite(sqlite_template, data_dir / "satark.sqlite3")
+    return data_dir / "satark.sqlite3", _seed(Settings(data_dir=data_dir), screening)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -204,15 +280,19 @@ def settings_overrides() -> dict[str, Any]:
 def settings(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path, settings_overrides: dict[str, Any]
 ) -> Settings:
-    """Settings for a migrated, empty database on the backend under test."""
+    """Settings for a migrated database on the backend under test: empty, or with the demo data
+    when the test asks for ``demo``."""
+    seeded = "demo" in request.fixturenames
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     url = ""
     if backend == "sqlite":
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), data_dir / "satark.sqlite3")
+        template = request.getfixturevalue("sqlite_demo_template")[0] if seeded else \
+            request.getfixturevalue("sqlite_template")
+        _copy_sqlite(template, data_dir / "satark.sqlite3")
     else:
         pg: PostgresSchema = request.getfixturevalue("postgres")
-        pg.reset()
+        pg.reset(seeded=seeded)
         url = pg.url
     return Settings(data_dir=data_dir, database_url=url, **{"screening_mode": "rules", **settings_overrides})
 
@@ -236,6 +316,8 @@ def client(svc: Services) -> Iterator[TestClient]:
 
 @dataclass
 class Demo:
+    """Ids in the demo data set, and a token (named ``tests``) for each of its users."""
+
     institutions: dict[str, int]
     users: dict[str, int]
     tokens: dict[str, str]
@@ -245,24 +327,13 @@ class Demo:
 
 
 @pytest.fixture
-def demo(svc: Services) -> Demo:
-    """The demo data set, with an access token for every user."""
-    with svc.db.session() as session:
-        assert seed_demo(session, svc.screening).created
-        users = {u.username: u for u in session.scalars(sa.select(User))}
-        tokens = {name: security.create_token(session, user, "tests")[0] for name, user in users.items()}
-        inst = {i.short_name: i.id for i in session.scalars(sa.select(Institution))}
-        acc = {a.handle: a.id for a in session.scalars(sa.select(Account))}
-        posts = {p.state: p.id for p in session.scalars(sa.select(Post))}
-        return Demo(
-            institutions={"ministry": inst["MoPA"], "district": inst["DC Office Dhaka"],
-                          "cg": inst["Collector Raipur"]},
-            users={name: u.id for name, u in users.items()},
-            tokens=tokens,
-            accounts={"dhaka_fb": acc["dcdhaka"], "karim_x": acc["karim_dc"], "cg_fb": acc["collectorraipur"]},
-            published_post=posts["published"],
-            submitted_post=posts["submitted"],
-        )
+def demo(backend: str, settings: Settings, request: pytest.FixtureRequest) -> Demo:
+    """The demo data set (``settings`` puts it in the database when a test asks for this)."""
+    if backend == "sqlite":
+        return request.getfixturevalue("sqlite_demo_template")[1]
+    found = request.getfixturevalue("postgres").demo
+    assert found is not None
+    return found
 
 
 class Api:
@@ -336,9 +407,11 @@ class Flow:
     """Moves posts through the workflow over the API, with the demo's people."""
 
     #: account -> (author, approver, publisher)
-    PEOPLE: ClassVar[dict[str, tuple[str, str, str]]] = {"dhaka_fb": ("rahima", "karim", "sohel"), "karim_x": ("rahima", "karim", "sohel"),
-              "cg_fb": ("priya", "arvind", "priya")}
-    ORDER: ClassVar[tuple[str, ...]] = ("draft", "submitted", "approved", "published", "corrected", "retracted", "archived")
+    PEOPLE: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "dhaka_fb": ("rahima", "karim", "sohel"), "karim_x": ("rahima", "karim", "sohel"),
+        "cg_fb": ("priya", "arvind", "priya")}
+    ORDER: ClassVar[tuple[str, ...]] = (
+        "draft", "submitted", "approved", "published", "corrected", "retracted", "archived")
 
     def __init__(self, as_user: Callable[[str], Api], demo: Demo) -> None:
         self.as_user = as_user

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from sqlalchemy import select
 
 from satark.service.demo import DEMO_PASSWORD
+from satark.service.models import WebSession, utcnow
 
 BD_TEXT = "জেলা প্রশাসনের পক্ষ থেকে আগামীকাল সকাল ১০টায় উন্নয়ন মেলার উদ্বোধন করা হবে।"
 
@@ -186,3 +190,12 @@ def test_login_throttling(anonymous, as_user, check_error) -> None:
     assert anonymous.ok("POST", "/session", json={"username": "nasreen", "password": DEMO_PASSWORD})["csrf_token"]
     actions = [e["action"] for e in as_user("admin").ok("GET", "/audit?limit=7")]
     assert actions[0] == "login" and actions[1:6] == ["login_failed"] * 5
+
+
+def test_an_expired_session_is_logged_out(svc, anonymous, demo, check_error) -> None:
+    anonymous.ok("POST", "/session", json={"username": "sohel", "password": DEMO_PASSWORD})
+    assert anonymous.ok("GET", "/me")["username"] == "sohel"
+    with svc.db.session() as session:
+        for row in session.scalars(select(WebSession)):
+            row.expires_at = utcnow() - dt.timedelta(seconds=1)
+    check_error(anonymous.get("/me"), 401)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from satark.service.app import create_app
+from satark.service.context import Services
 from satark.service.models import AuditEvent, SavedCheck
+from satark.service.screening import Screening
 
 PERSONAL_BN = "আজ পরিবারের সঙ্গে ঘুরতে গিয়েছিলাম। সরকারের এই সিদ্ধান্ত একেবারে ভুল, মন্ত্রী পদত্যাগ করুন!"
+BIRTHDAY = "আমার মেয়ের জন্মদিনের ছবি দিলাম, সবাই দোয়া করবেন"
 HINDI = "आज परिवार के साथ घूमने गए। मौसम बहुत अच्छा था।"
 
 
@@ -69,3 +77,18 @@ def test_screen_reports_findings_with_clauses(as_user) -> None:
     assert report["verdict"] == "block" and report["mode"] == "rules"
     finding = report["findings"][0]
     assert finding["category"] == "confidential" and finding["clause_ids"][0].startswith("BD-2019/")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_default_mode_adds_the_models_findings(settings, demo) -> None:
+    """Without a configured mode the service screens in the engine's default (full) mode, models included."""
+    default = dataclasses.replace(settings, screening_mode=None)
+    services = Services(default, screening=Screening(default.screening_mode))
+    with TestClient(create_app(default, services)) as client:
+        headers = {"Authorization": f"Bearer {demo.tokens['rahima']}"}
+        response = client.post("/api/v1/screen", headers=headers, json={"text": BIRTHDAY, "account_type": "official"})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["mode"] == "full" and report["verdict"] != "clear"
+    assert any(f["detector"].startswith("classifier") for f in report["findings"]), report["findings"]

@@ -353,7 +353,7 @@ class SavedCheck(Base):
 @event.listens_for(Base, "before_update", propagate=True)
 def _refuse_unstorable_text(_mapper: Mapper[Any], _conn: Connection, target: Base) -> None:
     # Text the driver cannot send would fail inside the database call (a 500); say what is wrong.
-    for column in target.__table__.columns:  # type: ignore[attr-defined]
+    for column in target.__table__.columns:
         value = target.__dict__.get(column.key)
         if isinstance(value, str) and not storable(value):
             raise InvalidInput(f"{column.key} contains a character that cannot be stored "

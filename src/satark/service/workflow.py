@@ -175,9 +175,10 @@ def create_post(
     return post
 
 
-def _require_editor(session: Session, user: User, post: Post) -> None:
+def _require_editor(session: Session, user: User, post: Post, own: str = "write_post") -> None:
+    """The author needs the role for ``own``; anyone else needs to be allowed to edit any post."""
     if post.author_id == user.id:
-        require(session, user, "write_post", post.institution_id, what="post")
+        require(session, user, own, post.institution_id, what="post")
     else:
         require(session, user, "edit_any_post", post.institution_id, what="post")
 
@@ -302,10 +303,7 @@ def expire_if_due(session: Session, post: Post, now: dt.datetime | None = None) 
 
 
 def publish(session: Session, user: User, post: Post, *, url: str, published_at: dt.datetime | None = None) -> None:
-    if post.author_id == user.id:
-        require(session, user, "publish", post.institution_id, what="post")
-    else:
-        require(session, user, "edit_any_post", post.institution_id, what="post")
+    _require_editor(session, user, post, own="publish")
     if expire_if_due(session, post):
         # Keep the lapse on record even though this request fails.
         session.commit()
@@ -326,10 +324,7 @@ def publish(session: Session, user: User, post: Post, *, url: str, published_at:
 
 def correct(session: Session, screening: Screening, user: User, post: Post, *, text: str, note: str) -> Revision:
     """Publish a correction beside the original (which is kept unchanged)."""
-    if post.author_id == user.id:
-        require(session, user, "correct", post.institution_id, what="post")
-    else:
-        require(session, user, "edit_any_post", post.institution_id, what="post")
+    _require_editor(session, user, post, own="correct")
     target = _check(post, "correct")
     note = _reason(note, "a correction's note (what was wrong)")
     revision = _add_revision(session, screening, user, post, _text(text), kind="correction", note=note)

@@ -294,7 +294,8 @@ def settings(
         pg: PostgresSchema = request.getfixturevalue("postgres")
         pg.reset(seeded=seeded)
         url = pg.url
-    return Settings(data_dir=data_dir, database_url=url, **{"screening_mode": "rules", **settings_overrides})
+    defaults = {"screening_mode": "rules", "live_mode": "rules"}
+    return Settings(data_dir=data_dir, database_url=url, **{**defaults, **settings_overrides})
 
 
 @pytest.fixture

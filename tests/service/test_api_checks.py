@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from satark.service.app import create_app
 from satark.service.context import Services
 from satark.service.models import AuditEvent, SavedCheck
+from satark.service.errors import InvalidInput
 from satark.service.screening import Screening
+from satark.service.settings import Settings
 
 PERSONAL_BN = "আজ পরিবারের সঙ্গে ঘুরতে গিয়েছিলাম। সরকারের এই সিদ্ধান্ত একেবারে ভুল, মন্ত্রী পদত্যাগ করুন!"
 BIRTHDAY = "আমার মেয়ের জন্মদিনের ছবি দিলাম, সবাই দোয়া করবেন"
@@ -81,14 +83,27 @@ def test_screen_reports_findings_with_clauses(as_user) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_the_default_mode_adds_the_models_findings(settings, demo) -> None:
-    """Without a configured mode the service screens in the engine's default (full) mode, models included."""
-    default = dataclasses.replace(settings, screening_mode=None)
+def test_the_default_modes_live_fast_and_stored_full(settings, demo) -> None:
+    """Unconfigured, stored screenings run the engine's default (full) mode, models included,
+    and the live check (``/screen`` without a mode) runs the n-gram model alone (fast)."""
+    default = dataclasses.replace(settings, screening_mode=None, live_mode=Settings().live_mode)
     services = Services(default, screening=Screening(default.screening_mode))
     with TestClient(create_app(default, services)) as client:
         headers = {"Authorization": f"Bearer {demo.tokens['rahima']}"}
-        response = client.post("/api/v1/screen", headers=headers, json={"text": BIRTHDAY, "account_type": "official"})
-    assert response.status_code == 200, response.text
-    report = response.json()
-    assert report["mode"] == "full" and report["verdict"] != "clear"
+        live = client.post("/api/v1/screen", headers=headers, json={"text": BIRTHDAY, "account_type": "official"})
+        full = client.post("/api/v1/screen", headers=headers,
+                           json={"text": BIRTHDAY, "account_type": "official", "mode": "full"})
+        check = client.post("/api/v1/checks", headers=headers, json={"text": BIRTHDAY, "account_type": "official"})
+    assert live.status_code == full.status_code == check.status_code == 200, (live.text, full.text, check.text)
+    assert live.json()["mode"] == "fast"
+    report = check.json()["report"]
+    assert report["mode"] == full.json()["mode"] == "full" and report["verdict"] != "clear"
     assert any(f["detector"].startswith("classifier") for f in report["findings"]), report["findings"]
+    assert report["findings"] == full.json()["findings"]
+
+
+@pytest.mark.parametrize("name", ["SATARK_MODE", "SATARK_LIVE_MODE"])
+def test_an_unknown_mode_in_the_environment_is_refused(monkeypatch, name) -> None:
+    monkeypatch.setenv(name, "fastest")
+    with pytest.raises(InvalidInput, match=f"{name} must be one of rules, fast, full"):
+        Settings.from_env()

@@ -101,3 +101,30 @@ def test_the_comparison_would_see_a_difference(fresh_db: Database) -> None:
     with fresh_db.engine.begin() as conn:
         conn.execute(sa.text("DROP INDEX ix_posts_state"))
     assert [(d[0], d[1].name) for d in _differences(fresh_db)] == [("add_index", "ix_posts_state")]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_schema_migrates_when_pg_trgm_lives_in_another(postgres_server: Any, tmp_path: Path) -> None:
+    """pg_trgm is per database: a schema that Satark did not make may hold it (an earlier
+    install, say), off this schema's search path. The trigram index must still find it."""
+    elsewhere = postgres_server.create_schema("satark_ext")
+    target = postgres_server.create_schema("satark_mig")
+    with postgres_server.admin.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        home = conn.exec_driver_sql("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                                    "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").scalar_one()
+        conn.exec_driver_sql(f'ALTER EXTENSION pg_trgm SET SCHEMA "{elsewhere}"')
+    db = Database(Settings(data_dir=tmp_path, database_url=postgres_server.schema_url(target)))
+    try:
+        db.upgrade()
+        assert not db.needs_upgrade()
+        with db.engine.connect() as conn:
+            index = conn.exec_driver_sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_search_trgm' "
+                                         "AND schemaname = current_schema()").scalar_one()
+        assert f"{elsewhere}.gin_trgm_ops" in index
+    finally:
+        db.dispose()
+        with postgres_server.admin.begin() as conn:
+            conn.exec_driver_sql(f'ALTER EXTENSION pg_trgm SET SCHEMA "{home}"')
+        postgres_server.drop_schema(target)
+        postgres_server.drop_schema(elsewhere)

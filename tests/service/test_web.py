@@ -93,7 +93,7 @@ class Browser:
 def app_svc(tmp_path: Path, screening: Screening) -> Iterator[tuple[Any, Services]]:
     """The app on a fresh SQLite database with the demo data; ``screening`` is conftest's shared engine."""
     assert {"BD", "IN-CG"} <= set(screening.jurisdictions())  # the real packs, not a stub
-    settings = Settings(data_dir=tmp_path / "data", screening_mode="rules")
+    settings = Settings(data_dir=tmp_path / "data", screening_mode="rules", live_mode="rules")
     svc = Services(settings, screening=screening)
     app = create_app(settings, svc)
     with TestClient(app):  # runs the migrations (the app's lifespan)
@@ -292,6 +292,20 @@ def test_editor_checks_and_saves_without_javascript(browser: Browser, svc: Servi
     assert browser.client.post("/ui/screen", data={"account_id": account, "text": REVIEW_BN}).status_code == 403
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("settings_overrides", [{"live_mode": "fast"}])
+def test_the_live_check_says_it_is_the_quick_one(on_backend: tuple[Browser, Services]) -> None:
+    browser, svc = on_backend
+    browser.login("rahima")
+    account = ids(svc)["dhaka_fb"]
+    partial = browser.client.post("/ui/screen", data={"account_id": account, "text": REVIEW_BN},
+                                  headers={"X-CSRF-Token": browser.csrf, "HX-Request": "true"})
+    assert partial.status_code == 200 and "Quick check" in partial.text
+    assert "The full check runs when you save or press Check." in partial.text
+    checked = browser.post("/posts/new", {"account_id": account, "title": "", "text": REVIEW_BN, "action": "check"})
+    assert "Rules only" in checked.text and "The full check runs" not in checked.text
+
+
 def test_the_whole_workflow_through_forms_with_an_override(on_backend: tuple[Browser, Services]) -> None:
     browser, svc = on_backend
     account = ids(svc)["dhaka_fb"]
@@ -462,6 +476,13 @@ def test_personal_check_is_not_stored_unless_saved(browser: Browser, svc: Servic
     browser.get("/check")
     assert "Saved check deleted." in browser.act(f"/check/{check_id}/delete").text
     assert count(svc, SavedCheck) == 0
+
+
+def test_ids_past_the_column_range_are_404_pages(browser: Browser, svc: Services) -> None:
+    browser.login("rahima")
+    for path in ("/posts/2147483648", "/posts/99999999999999999999/edit", "/accounts/99999999999999999999"):
+        response = browser.get(path)
+        assert response.status_code == 404, (path, response.status_code)
 
 
 def test_error_pages_are_html(browser: Browser, svc: Services) -> None:

@@ -15,7 +15,7 @@ from . import audit
 from .access import can, require, visible_institutions
 from .archive import search_key
 from .errors import InvalidInput, NotFound
-from .models import Account, AccountAdmin, Institution, User, utcnow
+from .models import Account, AccountAdmin, Institution, User, by_id, utcnow
 from .screening import Screening
 
 __all__ = ["ACCOUNT_FIELDS", "PLATFORMS", "ChecklistItem", "checklist", "create_account", "get_account",
@@ -95,7 +95,7 @@ def _apply(account: Account, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_account(session: Session, user: User, institution_id: int, data: dict[str, Any]) -> Account:
-    institution = session.get(Institution, institution_id)
+    institution = by_id(session, Institution, institution_id)
     if institution is None:
         raise NotFound(f"no institution {institution_id}")
     require(session, user, "manage_accounts", institution_id, what="institution")
@@ -112,7 +112,7 @@ def create_account(session: Session, user: User, institution_id: int, data: dict
 
 
 def get_account(session: Session, user: User, account_id: int) -> Account:
-    account = session.get(Account, account_id)
+    account = by_id(session, Account, account_id)
     if account is None or not can(session, user, "read", account.institution_id):
         raise NotFound(f"no account {account_id}")
     return account

@@ -121,7 +121,11 @@ class FairLock:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # A pool as large as the request thread pool (anyio's 40): SQLAlchemy's default keeps
+    # 5, so under load every request past the fifth opened a connection and re-ran the
+    # PRAGMAs below, then closed it.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           pool_size=40, max_overflow=10)
 
     # pysqlite's own transaction handling starts transactions late and as DEFERRED; two
     # writers that both read first then deadlock on the upgrade to a write lock. Take the

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .access import require, visible_institutions
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import ROLES, Institution, Membership, User
+from .models import ROLES, Institution, Membership, User, by_id
 from .screening import Screening
 from .security import check_password_strength, hash_password
 
@@ -76,7 +76,7 @@ def create_institution(
         if actor is not None and not actor.is_superuser:
             raise Forbidden("only a site administrator may add a top-level institution")
     else:
-        if session.get(Institution, parent_id) is None:
+        if by_id(session, Institution, parent_id) is None:
             raise NotFound(f"no institution {parent_id}")
         if actor is not None:
             require(session, actor, "manage_institution", parent_id, what="institution")
@@ -90,7 +90,7 @@ def create_institution(
 
 
 def get_institution(session: Session, user: User, institution_id: int) -> Institution:
-    inst = session.get(Institution, institution_id)
+    inst = by_id(session, Institution, institution_id)
     if inst is None or institution_id not in visible_institutions(session, user):
         raise NotFound(f"no institution {institution_id}")
     return inst
@@ -128,7 +128,7 @@ def update_institution(session: Session, actor: User, inst: Institution, data: d
 def add_member(session: Session, actor: User | None, institution_id: int, username: str, role: str) -> Membership:
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
-    if session.get(Institution, institution_id) is None:
+    if by_id(session, Institution, institution_id) is None:
         raise NotFound(f"no institution {institution_id}")
     if actor is not None:
         require(session, actor, "manage_institution", institution_id, what="institution")

@@ -7,7 +7,7 @@ migrations and these models agree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -24,11 +24,12 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, relationship
 
 from .errors import InvalidInput
 
 __all__ = [
+    "MAX_ID",
     "ROLES",
     "Account",
     "AccountAdmin",
@@ -44,6 +45,7 @@ __all__ = [
     "SavedCheck",
     "User",
     "WebSession",
+    "by_id",
     "storable",
     "utcnow",
 ]
@@ -358,3 +360,17 @@ def _refuse_unstorable_text(_mapper: Mapper[Any], _conn: Connection, target: Bas
         if isinstance(value, str) and not storable(value):
             raise InvalidInput(f"{column.key} contains a character that cannot be stored "
                                "(NUL or an unpaired surrogate)")
+
+
+#: Ids are 32-bit integer columns on every backend (SQLite's are wider, PostgreSQL's not).
+MAX_ID = 2**31 - 1
+_Row = TypeVar("_Row", bound=Base)
+
+
+def by_id(session: Session, model: type[_Row], ident: int) -> _Row | None:
+    """``session.get`` for an id that came from outside. A number past the id columns'
+    range names no row, and the drivers raise on it (SQLite: OverflowError; PostgreSQL:
+    integer out of range) instead of finding nothing."""
+    if not 0 < ident <= MAX_ID:
+        return None
+    return session.get(model, ident)

@@ -16,6 +16,7 @@ screens as the author types, then again when the draft is saved).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import threading
@@ -73,6 +74,32 @@ class Screening:
 
     def screen(self, text: str, *, jurisdiction: str, account_type: str, mode: str | None = None) -> dict[str, Any]:
         """The report as plain data (what is stored with a revision), with the text it covers."""
+        key, cached = self._lookup(text, jurisdiction, account_type, mode)
+        if cached is not None:
+            return cached
+        future = self._submit(key)
+        try:
+            report = future.result()
+        except (InputError, UnknownJurisdiction) as exc:
+            raise InvalidInput(str(exc)) from None
+        return self._store(key, report)
+
+    async def screen_async(self, text: str, *, jurisdiction: str, account_type: str,
+                           mode: str | None = None) -> dict[str, Any]:
+        """``screen`` for async endpoints: waits without holding a thread of the pool."""
+        if self._screener is None:  # the first call loads the engine: not on the event loop
+            await asyncio.to_thread(lambda: self.screener)
+        key, cached = self._lookup(text, jurisdiction, account_type, mode)
+        if cached is not None:
+            return cached
+        try:
+            report = await asyncio.wrap_future(self._submit(key))
+        except (InputError, UnknownJurisdiction) as exc:
+            raise InvalidInput(str(exc)) from None
+        return self._store(key, report)
+
+    def _lookup(self, text: str, jurisdiction: str, account_type: str,
+                mode: str | None) -> tuple[_Key, dict[str, Any] | None]:
         screener = self.screener
         try:
             screener.check_input(text)
@@ -89,17 +116,19 @@ class Screening:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
-                return dict(cached)
+                return key, dict(cached)
+        return key, None
+
+    def _submit(self, key: _Key) -> Future[Report]:
         future: Future[Report] = Future()
         self._ensure_worker()
         self._queue.put((key, future))
-        try:
-            report = future.result()
-        except (InputError, UnknownJurisdiction) as exc:
-            raise InvalidInput(str(exc)) from None
+        return future
+
+    def _store(self, key: _Key, report: Report) -> dict[str, Any]:
         data = report.to_dict()
-        data["text"] = text
-        data["mode"] = mode
+        data["text"] = key[0]
+        data["mode"] = key[3]
         with self._cache_lock:
             self._cache[key] = data
             if len(self._cache) > self._cache_size:

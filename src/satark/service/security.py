@@ -10,11 +10,11 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import audit
 from .errors import InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
-from .models import ApiToken, LoginAttempt, User, WebSession, storable, utcnow
+from .models import ApiToken, LoginAttempt, User, WebSession, by_id, storable, utcnow
 from .settings import Settings
 
 __all__ = [
@@ -116,7 +116,8 @@ def create_session(session: Session, settings: Settings, user: User) -> tuple[st
 
 
 def user_for_session(session: Session, cookie_value: str) -> tuple[User, WebSession] | None:
-    row = session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(cookie_value)))
+    row = session.scalar(select(WebSession).options(joinedload(WebSession.user))
+                         .where(WebSession.token_hash == _sha256(cookie_value)))
     if row is None or row.expires_at <= utcnow() or not row.user.is_active:
         return None
     return row.user, row
@@ -148,7 +149,9 @@ def create_token(session: Session, user: User, name: str) -> tuple[str, ApiToken
 def user_for_token(session: Session, value: str, *, touch: bool = True) -> User:
     if not value.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("not a Satark access token")
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(value)))
+    # One query for token and user: this runs on every API request.
+    row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                         .where(ApiToken.token_hash == _sha256(value)))
     if row is None or row.revoked_at is not None or not row.user.is_active:
         raise NotAuthenticated("the access token is unknown or revoked")
     now = utcnow()
@@ -159,7 +162,7 @@ def user_for_token(session: Session, value: str, *, touch: bool = True) -> User:
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
-    row = session.get(ApiToken, token_id)
+    row = by_id(session, ApiToken, token_id)
     if row is None or row.user_id != user.id:
         raise NotFound(f"no token {token_id}")
     if row.revoked_at is None:

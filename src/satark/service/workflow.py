@@ -20,7 +20,7 @@ from . import audit
 from .access import can, require, visible_institutions
 from .archive import index_post
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import Account, Approval, Post, Revision, User, utcnow
+from .models import Account, Approval, Post, Revision, User, by_id, utcnow
 from .screening import Screening
 
 __all__ = [
@@ -122,7 +122,7 @@ def _add_revision(
 
 
 def get_post(session: Session, user: User, post_id: int) -> Post:
-    post = session.get(Post, post_id)
+    post = by_id(session, Post, post_id)
     if post is None or not can(session, user, "read", post.institution_id):
         raise NotFound(f"no post {post_id}")
     return post
@@ -158,7 +158,7 @@ def list_posts(session: Session, user: User, flt: PostFilter) -> list[Post]:
 def create_post(
     session: Session, screening: Screening, user: User, *, account_id: int, text: str, title: str = ""
 ) -> Post:
-    account = session.get(Account, account_id)
+    account = by_id(session, Account, account_id)
     if account is None or not can(session, user, "read", account.institution_id):
         raise NotFound(f"no account {account_id}")
     require(session, user, "write_post", account.institution_id, what="account")

@@ -6,8 +6,9 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import or_, select
+from starlette.concurrency import run_in_threadpool
 
 from .. import accounts, directory, security, workflow
 from ..access import PERMISSIONS, roles_in, visible_institutions
@@ -15,7 +16,7 @@ from ..archive import ArchiveQuery, archive_record, export_csv, export_json, sea
 from ..audit import verify_chain
 from ..context import SESSION_COOKIE, Services
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from ..models import AuditEvent, Membership, SavedCheck, User
+from ..models import AuditEvent, Membership, SavedCheck, User, by_id
 from . import schemas as s
 
 router = APIRouter(prefix="/api/v1", responses={
@@ -23,6 +24,12 @@ router = APIRouter(prefix="/api/v1", responses={
     404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
     422: {"model": s.ErrorOut}, 429: {"model": s.ErrorOut},
 })
+
+#: Ids are 32-bit integer columns on every backend. A larger number names nothing, and if
+#: it reached the database the driver would fail on it (a 500), so it is refused here (422).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(le=MAX_ID)]
+QueryId = Annotated[int | None, Query(le=MAX_ID)]
 
 
 def services(request: Request) -> Services:
@@ -93,7 +100,7 @@ def create_token(body: s.TokenIn, request: Request, svc: Svc) -> dict[str, Any]:
 
 
 @router.delete("/tokens/{token_id}", tags=["auth"])
-def revoke_token(token_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def revoke_token(token_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         row = security.revoke_token(session, user, token_id)
         return {"id": row.id, "revoked": True}
@@ -117,14 +124,14 @@ def create_institution(body: s.InstitutionIn, request: Request, svc: Svc) -> dic
 
 
 @router.get("/institutions/{institution_id}", tags=["institutions"])
-def get_institution(institution_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def get_institution(institution_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         inst = directory.get_institution(session, user, institution_id)
         return s.institution_out(inst) | {"roles": sorted(roles_in(session, user, inst.id))}
 
 
 @router.patch("/institutions/{institution_id}", tags=["institutions"], summary="Change settings (admin)")
-def update_institution(institution_id: int, body: s.InstitutionPatch, request: Request, svc: Svc) -> dict[str, Any]:
+def update_institution(institution_id: PathId, body: s.InstitutionPatch, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         inst = directory.get_institution(session, user, institution_id)
         changed = directory.update_institution(session, user, inst, body.model_dump(exclude_unset=True))
@@ -132,7 +139,7 @@ def update_institution(institution_id: int, body: s.InstitutionPatch, request: R
 
 
 @router.get("/institutions/{institution_id}/members", tags=["institutions"])
-def list_members(institution_id: int, request: Request, svc: Svc) -> list[dict[str, Any]]:
+def list_members(institution_id: PathId, request: Request, svc: Svc) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
         directory.get_institution(session, user, institution_id)
         return [{"user_id": m.user_id, "username": m.user.username, "display_name": m.user.display_name,
@@ -140,7 +147,7 @@ def list_members(institution_id: int, request: Request, svc: Svc) -> list[dict[s
 
 
 @router.post("/institutions/{institution_id}/members", tags=["institutions"], status_code=201)
-def add_member(institution_id: int, body: s.MemberIn, request: Request, svc: Svc) -> dict[str, Any]:
+def add_member(institution_id: PathId, body: s.MemberIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         directory.get_institution(session, user, institution_id)
         m = directory.add_member(session, user, institution_id, body.username, body.role)
@@ -148,7 +155,7 @@ def add_member(institution_id: int, body: s.MemberIn, request: Request, svc: Svc
 
 
 @router.delete("/institutions/{institution_id}/members/{user_id}/{role}", tags=["institutions"])
-def remove_member(institution_id: int, user_id: int, role: str, request: Request, svc: Svc) -> dict[str, Any]:
+def remove_member(institution_id: PathId, user_id: PathId, role: str, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         directory.get_institution(session, user, institution_id)
         directory.remove_member(session, user, institution_id, user_id, role)
@@ -172,7 +179,7 @@ def _account_data(body: s.AccountIn) -> dict[str, Any]:
 
 
 @router.get("/accounts", tags=["accounts"])
-def list_accounts(request: Request, svc: Svc, institution_id: int | None = None) -> list[dict[str, Any]]:
+def list_accounts(request: Request, svc: Svc, institution_id: QueryId = None) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
         return [s.account_out(a, svc.screening) for a in accounts.list_accounts(session, user, institution_id)]
 
@@ -185,13 +192,13 @@ def create_account(body: s.AccountCreate, request: Request, svc: Svc) -> dict[st
 
 
 @router.get("/accounts/{account_id}", tags=["accounts"], summary="An account with its live §6.1 checklist")
-def get_account(account_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def get_account(account_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         return s.account_out(accounts.get_account(session, user, account_id), svc.screening)
 
 
 @router.patch("/accounts/{account_id}", tags=["accounts"])
-def update_account(account_id: int, body: s.AccountIn, request: Request, svc: Svc) -> dict[str, Any]:
+def update_account(account_id: PathId, body: s.AccountIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         account = accounts.get_account(session, user, account_id)
         changed = accounts.update_account(session, user, account, _account_data(body))
@@ -212,9 +219,9 @@ def prescreen(svc: Services, text: str, jurisdiction: str) -> None:
 
 @router.get("/posts", tags=["posts"])
 def list_posts(
-    request: Request, svc: Svc, state: str | None = None, institution_id: int | None = None,
-    account_id: int | None = None, mine: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    request: Request, svc: Svc, state: str | None = None, institution_id: QueryId = None,
+    account_id: QueryId = None, mine: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
         flt = workflow.PostFilter(state=state, institution_id=institution_id, account_id=account_id, mine=mine,
@@ -234,13 +241,13 @@ def create_post(body: s.PostIn, request: Request, svc: Svc) -> dict[str, Any]:
 
 
 @router.get("/posts/{post_id}", tags=["posts"])
-def get_post(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def get_post(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         return s.post_out(workflow.get_post(session, user, post_id))
 
 
 @router.put("/posts/{post_id}", tags=["posts"], summary="Edit a draft (re-screened; a new revision)")
-def edit_post(post_id: int, body: s.PostEdit, request: Request, svc: Svc) -> dict[str, Any]:
+def edit_post(post_id: PathId, body: s.PostEdit, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request, write=False) as (session, user):
         jurisdiction = workflow.get_post(session, user, post_id).institution.jurisdiction
     prescreen(svc, body.text, jurisdiction)
@@ -251,13 +258,13 @@ def edit_post(post_id: int, body: s.PostEdit, request: Request, svc: Svc) -> dic
 
 
 @router.get("/posts/{post_id}/revisions", tags=["posts"], summary="Every revision with its screening report")
-def list_revisions(post_id: int, request: Request, svc: Svc) -> list[dict[str, Any]]:
+def list_revisions(post_id: PathId, request: Request, svc: Svc) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
         return [s.revision_out(r) for r in workflow.get_post(session, user, post_id).revisions]
 
 
 @router.post("/posts/{post_id}/submit", tags=["workflow"])
-def submit(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def submit(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.submit(session, user, post)
@@ -265,7 +272,7 @@ def submit(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
 
 
 @router.post("/posts/{post_id}/withdraw", tags=["workflow"])
-def withdraw(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def withdraw(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.withdraw(session, user, post)
@@ -274,7 +281,7 @@ def withdraw(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
 
 @router.post("/posts/{post_id}/approve", tags=["workflow"],
              summary="Approve one tier (a 'block' verdict needs override_reason)")
-def approve(post_id: int, body: s.ApproveIn, request: Request, svc: Svc) -> dict[str, Any]:
+def approve(post_id: PathId, body: s.ApproveIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.approve(session, user, post, comment=body.comment, override_reason=body.override_reason)
@@ -282,7 +289,7 @@ def approve(post_id: int, body: s.ApproveIn, request: Request, svc: Svc) -> dict
 
 
 @router.post("/posts/{post_id}/request-changes", tags=["workflow"])
-def request_changes(post_id: int, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
+def request_changes(post_id: PathId, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.request_changes(session, user, post, comment=body.comment)
@@ -290,7 +297,7 @@ def request_changes(post_id: int, body: s.CommentIn, request: Request, svc: Svc)
 
 
 @router.post("/posts/{post_id}/reject", tags=["workflow"])
-def reject(post_id: int, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
+def reject(post_id: PathId, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.reject(session, user, post, comment=body.comment)
@@ -298,7 +305,7 @@ def reject(post_id: int, body: s.CommentIn, request: Request, svc: Svc) -> dict[
 
 
 @router.post("/posts/{post_id}/publish", tags=["workflow"], summary="Record publication: URL and time")
-def publish(post_id: int, body: s.PublishIn, request: Request, svc: Svc) -> dict[str, Any]:
+def publish(post_id: PathId, body: s.PublishIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.publish(session, user, post, url=body.url, published_at=body.published_at)
@@ -306,7 +313,7 @@ def publish(post_id: int, body: s.PublishIn, request: Request, svc: Svc) -> dict
 
 
 @router.post("/posts/{post_id}/correct", tags=["workflow"], summary="Publish a correction beside the original")
-def correct(post_id: int, body: s.CorrectIn, request: Request, svc: Svc) -> dict[str, Any]:
+def correct(post_id: PathId, body: s.CorrectIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request, write=False) as (session, user):
         jurisdiction = workflow.get_post(session, user, post_id).institution.jurisdiction
     prescreen(svc, body.text, jurisdiction)
@@ -317,7 +324,7 @@ def correct(post_id: int, body: s.CorrectIn, request: Request, svc: Svc) -> dict
 
 
 @router.post("/posts/{post_id}/retract", tags=["workflow"])
-def retract(post_id: int, body: s.ReasonIn, request: Request, svc: Svc) -> dict[str, Any]:
+def retract(post_id: PathId, body: s.ReasonIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.retract(session, user, post, reason=body.reason)
@@ -325,7 +332,7 @@ def retract(post_id: int, body: s.ReasonIn, request: Request, svc: Svc) -> dict[
 
 
 @router.post("/posts/{post_id}/archive", tags=["workflow"])
-def archive_post(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def archive_post(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
         workflow.archive(session, user, post)
@@ -335,10 +342,10 @@ def archive_post(post_id: int, request: Request, svc: Svc) -> dict[str, Any]:
 # --- archive ------------------------------------------------------------------------------
 
 def archive_query(
-    q: str = "", institution_id: int | None = None, account_id: int | None = None,
+    q: str = "", institution_id: QueryId = None, account_id: QueryId = None,
     date_from: dt.date | None = None, date_to: dt.date | None = None, category: str | None = None,
     verdict: str | None = None, state: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ArchiveQuery:
     if len(q) > 500:
         raise InvalidInput("the search text is longer than 500 characters")
@@ -392,8 +399,8 @@ def audit_events(session: Any, user: User, institution_id: int | None, limit: in
 
 @router.get("/audit", tags=["audit"], summary="Audit events you may see, newest first")
 def list_audit(
-    request: Request, svc: Svc, institution_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: int | None = None,
+    request: Request, svc: Svc, institution_id: QueryId = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: QueryId = None,
 ) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
         return [audit_out(e) for e in audit_events(session, user, institution_id, limit, before)]
@@ -418,12 +425,20 @@ def default_jurisdiction(session: Any, user: User) -> str:
     return str(m.institution.jurisdiction)
 
 
-@router.post("/screen", tags=["screening"], summary="Screen a text; nothing is stored")
-def screen(body: s.ScreenIn, request: Request, svc: Svc) -> Response:
-    with svc.unit(request, write=False) as (session, user):
-        jurisdiction = body.jurisdiction or default_jurisdiction(session, user)
-    report = svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
-                                  mode=body.mode)
+@router.post("/screen", tags=["screening"], summary="Screen a text; nothing is stored",
+             description="The live check. Without `mode` it runs the server's live mode (`SATARK_LIVE_MODE`, "
+                         "default `fast`); the report's `mode` says which ran. Stored screenings (drafts, "
+                         "revisions, personal checks) use the full mode.")
+async def screen(body: s.ScreenIn, request: Request, svc: Svc) -> Response:
+    # The busiest endpoint (the editor screens as the author types), so it is async: the
+    # login check takes a pool thread briefly, and the wait for the screening thread none.
+    def login() -> str:
+        with svc.unit(request, write=False) as (session, user):
+            return body.jurisdiction or default_jurisdiction(session, user)
+
+    jurisdiction = await run_in_threadpool(login)
+    report = await svc.screening.screen_async(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
+                                              mode=body.mode or svc.settings.live_mode)
     # The report is plain JSON data already; skip FastAPI's generic re-encoding of it.
     return Response(json.dumps(report, ensure_ascii=False), media_type="application/json")
 
@@ -454,9 +469,9 @@ def saved_checks(request: Request, svc: Svc) -> list[dict[str, Any]]:
 
 
 @router.delete("/checks/{check_id}", tags=["screening"])
-def delete_check(check_id: int, request: Request, svc: Svc) -> dict[str, Any]:
+def delete_check(check_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
-        row = session.get(SavedCheck, check_id)
+        row = by_id(session, SavedCheck, check_id)
         if row is None or row.user_id != user.id:
             raise NotFound(f"no saved check {check_id}")
         session.delete(row)

@@ -22,7 +22,7 @@ from ..access import can
 from ..api.routes import default_jurisdiction
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import N_, make_environment
-from ..models import Account, Post, SavedCheck
+from ..models import Account, Post, SavedCheck, by_id
 from ..workflow import STATES, TRANSITIONS, active_approvals, current_revision
 from .forms import Form, opt_datetime, opt_int, text
 from .render import Web, WebRoute, error_key, message, redirect, web_unit
@@ -228,11 +228,15 @@ def ui_screen(request: Request, form: Form) -> Response:
                 else:
                     jurisdiction = str(form.get("jurisdiction") or default_jurisdiction(web.session, web.user))
                     account_type = "official" if form.get("account_type") == "official" else "personal"
-                report = web.svc.screening.screen(body, jurisdiction=jurisdiction, account_type=account_type)
+                report = web.svc.screening.screen(body, jurisdiction=jurisdiction, account_type=account_type,
+                                                  mode=web.svc.settings.live_mode)
         except ServiceError as exc:
             error = str(message(web.locale, error_key(exc), exc.message))
         env = make_environment(web.locale)
-        html = env.get_template("_report.html").render(screen_error=error, **screen_context(web, report))
+        # Say so when the live check is lighter than the one a saved draft gets.
+        live_note = report is not None and report["mode"] != web.svc.screening.screener.mode
+        html = env.get_template("_report.html").render(screen_error=error, live_note=live_note,
+                                                       **screen_context(web, report))
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
@@ -340,7 +344,7 @@ def _saved_checks(web: Web) -> list[SavedCheck]:
 
 
 def _own_check(web: Web, check_id: int) -> SavedCheck:
-    row = web.session.get(SavedCheck, check_id)
+    row = by_id(web.session, SavedCheck, check_id)
     if row is None or row.user_id != web.user.id:
         raise NotFound(f"no saved check {check_id}")
     return row

@@ -323,8 +323,18 @@ def _create_extras() -> None:
             )
     elif bind.dialect.name == "postgresql":
         # pg_trgm is a trusted extension (PostgreSQL 13+), so the database owner may add it.
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("CREATE INDEX ix_posts_search_trgm ON posts USING gin (search_text gin_trgm_ops)")
+        # It goes in ``public`` where there is one: by default it would land in the first
+        # schema on the search path, Satark's own, and a schema dropped later would take
+        # the extension with it, and other schemas' indexes would no longer find it.
+        has_public = bind.exec_driver_sql("SELECT 1 FROM pg_namespace WHERE nspname = 'public'").scalar()
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm" + (" WITH SCHEMA public" if has_public else ""))
+        # Name the operator class by its schema: the extension may live off the search path.
+        trgm_schema = bind.exec_driver_sql(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"
+        ).scalar_one()
+        quoted = '"' + trgm_schema.replace('"', '""') + '"'
+        op.execute(f"CREATE INDEX ix_posts_search_trgm ON posts USING gin (search_text {quoted}.gin_trgm_ops)")
         op.execute(
             "CREATE FUNCTION satark_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from satark.service.app import create_app
 from satark.service.context import Services
-from satark.service.models import AuditEvent, SavedCheck
 from satark.service.errors import InvalidInput
+from satark.service.models import AuditEvent, SavedCheck
 from satark.service.screening import Screening
 from satark.service.settings import Settings
 

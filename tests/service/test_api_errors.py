@@ -246,3 +246,20 @@ def test_saved_nothing_on_bad_requests(svc, rahima, check_error) -> None:
     check_error(rahima.post("/checks", content=b'{"text": "x", "save": true', headers=JSON), 400)
     with svc.db.session() as session:
         assert session.scalar(select(func.count()).select_from(SavedCheck)) == before
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_body_bytes": 10_000}])
+def test_every_response_carries_the_security_headers(client, rahima) -> None:
+    responses = {
+        "api": rahima.get("/institutions"),
+        "error": rahima.post("/screen", content=b"x" * 20_000, headers=JSON),
+        "page": client.get("/login"),
+        "static": client.get("/static/satark.css"),
+    }
+    for name, response in responses.items():
+        headers = response.headers
+        assert headers["x-content-type-options"] == "nosniff", name
+        assert headers["x-frame-options"] == "DENY", name
+        assert "script-src 'self'" in headers["content-security-policy"], name
+        assert len(headers.get_list("content-security-policy")) == 1, name
+    assert responses["error"].status_code == 413

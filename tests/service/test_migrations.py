@@ -103,7 +103,6 @@ def test_the_comparison_would_see_a_difference(fresh_db: Database) -> None:
     assert [(d[0], d[1].name) for d in _differences(fresh_db)] == [("add_index", "ix_posts_state")]
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_schema_migrates_when_pg_trgm_lives_in_another(postgres_server: Any, tmp_path: Path) -> None:
     """pg_trgm is per database: a schema that Satark did not make may hold it (an earlier
     install, say), off this schema's search path. The trigram index must still find it."""

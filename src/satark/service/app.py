@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -146,6 +147,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if svc.db.needs_upgrade():
             log.info("applying database migrations")
             svc.db.upgrade()
+        # Load the screening models beside serving, so the first posts need not wait for them.
+        threading.Thread(target=svc.screening.warm_up, args=([settings.live_mode, settings.screening_mode],),
+                         name="satark-warm-up", daemon=True).start()
         yield
         svc.db.dispose()
 

@@ -7,6 +7,8 @@ check`` stays quick to start.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,6 +29,16 @@ def _services() -> Services:
     from .settings import Settings
 
     return Services(Settings.from_env())
+
+
+@contextmanager
+def _opened() -> Iterator[Services]:
+    """Services for a one-shot command, their database connections closed at the end."""
+    svc = _services()
+    try:
+        yield svc
+    finally:
+        svc.db.dispose()
 
 
 def _upgrade(svc: Services) -> None:
@@ -82,18 +94,18 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply any pending migrations (also done when the server starts)."""
-    svc = _services()
-    before = svc.db.current_revision()
-    svc.db.upgrade()
-    after = svc.db.current_revision()
-    typer.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+    with _opened() as svc:
+        before = svc.db.current_revision()
+        svc.db.upgrade()
+        after = svc.db.current_revision()
+        typer.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's migration revision and the newest one."""
-    svc = _services()
-    typer.echo(f"current: {svc.db.current_revision() or 'empty'}  head: {svc.db.head_revision()}")
+    with _opened() as svc:
+        typer.echo(f"current: {svc.db.current_revision() or 'empty'}  head: {svc.db.head_revision()}")
 
 
 @admin_app.command("create-user")
@@ -112,14 +124,14 @@ def create_user(
         raise typer.BadParameter("give --institution and --role together")
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    svc = _services()
-    _upgrade(svc)
-    with svc.db.session() as session:
-        user = directory.create_user(session, None, username=username, display_name=name, password=password,
-                                     superuser=superuser)
-        if institution is not None and role is not None:
-            directory.add_member(session, None, institution, user.username, role)
-    typer.echo(f"created user {user.username} (id {user.id})")
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session() as session:
+            user = directory.create_user(session, None, username=username, display_name=name, password=password,
+                                         superuser=superuser)
+            if institution is not None and role is not None:
+                directory.add_member(session, None, institution, user.username, role)
+        typer.echo(f"created user {user.username} (id {user.id})")
 
 
 @admin_app.command("create-token")
@@ -134,14 +146,14 @@ def create_token(
     from .errors import NotFound
     from .models import User
 
-    svc = _services()
-    _upgrade(svc)
-    with svc.db.session() as session:
-        user = session.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None:
-            raise NotFound(f"no user {username!r}")
-        value, _ = security.create_token(session, user, name)
-    typer.echo(value)
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session() as session:
+            user = session.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None:
+                raise NotFound(f"no user {username!r}")
+            value, _ = security.create_token(session, user, name)
+        typer.echo(value)
 
 
 @audit_app.command("verify")
@@ -149,15 +161,15 @@ def audit_verify() -> None:
     """Re-hash the whole audit chain. Exit code 0 intact, 1 tampered (each problem printed)."""
     from .audit import verify_chain
 
-    svc = _services()
-    with svc.db.session() as session:
-        count, problems = verify_chain(session)
-    for p in problems:
-        sys.stdout.write(f"event {p.event_id}: {p.problem}\n")
-    if problems:
-        sys.stdout.write(f"audit chain BROKEN: {len(problems)} problem(s) in {count} events\n")
-        raise typer.Exit(1)
-    sys.stdout.write(f"audit chain intact: {count} events\n")
+    with _opened() as svc:
+        with svc.db.session() as session:
+            count, problems = verify_chain(session)
+        for p in problems:
+            sys.stdout.write(f"event {p.event_id}: {p.problem}\n")
+        if problems:
+            sys.stdout.write(f"audit chain BROKEN: {len(problems)} problem(s) in {count} events\n")
+            raise typer.Exit(1)
+        sys.stdout.write(f"audit chain intact: {count} events\n")
 
 
 def register(app: typer.Typer) -> None:

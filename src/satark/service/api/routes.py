@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
 
-from .. import accounts, directory, security, workflow
+from .. import accounts, checks, directory, security, workflow
 from ..access import PERMISSIONS, roles_in, visible_institutions
 from ..archive import ArchiveQuery, archive_record, export_csv, export_json, search
 from ..audit import verify_chain
 from ..context import SESSION_COOKIE, Services
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from ..models import AuditEvent, Membership, SavedCheck, User, by_id
+from ..models import AuditEvent, Membership, User
 from . import schemas as s
 
 router = APIRouter(prefix="/api/v1", responses={
@@ -452,10 +452,7 @@ def personal_check(body: s.CheckIn, request: Request, svc: Svc) -> dict[str, Any
                                       mode=body.mode)
         out: dict[str, Any] = {"report": report, "saved_id": None}
         if body.save:
-            row = SavedCheck(user_id=user.id, jurisdiction=jurisdiction, text=body.text, verdict=report["verdict"],
-                             report=report)
-            session.add(row)
-            session.flush()
+            row = checks.save_check(session, user, jurisdiction=jurisdiction, text=body.text, report=report)
             out["saved_id"] = row.id
         return out
 
@@ -463,7 +460,7 @@ def personal_check(body: s.CheckIn, request: Request, svc: Svc) -> dict[str, Any
 @router.get("/checks", tags=["screening"], summary="Your saved personal pre-checks")
 def saved_checks(request: Request, svc: Svc) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
-        rows = session.scalars(select(SavedCheck).where(SavedCheck.user_id == user.id).order_by(SavedCheck.id.desc()))
+        rows = checks.saved_checks(session, user)
         return [{"id": r.id, "jurisdiction": r.jurisdiction, "text": r.text, "verdict": r.verdict,
                  "created_at": r.created_at} for r in rows]
 
@@ -471,10 +468,7 @@ def saved_checks(request: Request, svc: Svc) -> list[dict[str, Any]]:
 @router.delete("/checks/{check_id}", tags=["screening"])
 def delete_check(check_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
-        row = by_id(session, SavedCheck, check_id)
-        if row is None or row.user_id != user.id:
-            raise NotFound(f"no saved check {check_id}")
-        session.delete(row)
+        checks.delete_check(session, user, check_id)
         return {"deleted": True}
 
 

@@ -12,17 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import accounts, workflow
+from .. import accounts, checks, workflow
 from ..access import can
 from ..api.routes import default_jurisdiction
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import N_, make_environment
-from ..models import Account, Post, SavedCheck, by_id
+from ..models import Account, Post, SavedCheck
 from ..workflow import STATES, TRANSITIONS, active_approvals, current_revision
 from .forms import Form, opt_datetime, opt_int, text
 from .render import Web, WebRoute, error_key, message, redirect, web_unit
@@ -338,25 +337,13 @@ def _jurisdictions(web: Web) -> tuple[list[str], str]:
     return codes, default
 
 
-def _saved_checks(web: Web) -> list[SavedCheck]:
-    query = select(SavedCheck).where(SavedCheck.user_id == web.user.id).order_by(SavedCheck.id.desc())
-    return list(web.session.scalars(query))
-
-
-def _own_check(web: Web, check_id: int) -> SavedCheck:
-    row = by_id(web.session, SavedCheck, check_id)
-    if row is None or row.user_id != web.user.id:
-        raise NotFound(f"no saved check {check_id}")
-    return row
-
-
 def _check_page(web: Web, *, values: dict[str, Any], report: dict[str, Any] | None = None,
                 shown: SavedCheck | None = None, errors: dict[str, str] | None = None, status: int = 200,
                 messages: list[tuple[str, Any]] | None = None, unsaved: bool = False) -> HTMLResponse:
     codes, default = _jurisdictions(web)
     values.setdefault("jurisdiction", default)
     return web.render("check.html", status=status, messages=messages or [], request_path="/check",
-                      jurisdictions=codes, values=values, saved=_saved_checks(web), shown=shown,
+                      jurisdictions=codes, values=values, saved=checks.saved_checks(web.session, web.user), shown=shown,
                       errors=errors or {}, unsaved=unsaved, **screen_context(web, report))
 
 
@@ -364,7 +351,7 @@ def _check_page(web: Web, *, values: dict[str, Any], report: dict[str, Any] | No
 def check_page(request: Request) -> Response:
     with web_unit(request) as web:
         show = opt_int(request.query_params.get("show"), "show")
-        shown = _own_check(web, show) if show is not None else None
+        shown = checks.own_check(web.session, web.user, show) if show is not None else None
         values: dict[str, Any] = {"text": shown.text, "jurisdiction": shown.jurisdiction} if shown else {"text": ""}
         return _check_page(web, values=values, report=shown.report if shown else None, shown=shown)
 
@@ -386,10 +373,8 @@ def run_check(request: Request, form: Form) -> Response:
             return _check_page(web, values=values, status=exc.status,
                                messages=[("error", message(web.locale, error_key(exc), exc.message))])
         if save:
-            row = SavedCheck(user_id=web.user.id, jurisdiction=jurisdiction, text=values["text"],
-                             verdict=report["verdict"], report=report)
-            web.session.add(row)
-            web.session.flush()
+            row = checks.save_check(web.session, web.user, jurisdiction=jurisdiction, text=values["text"],
+                                    report=report)
             return redirect(f"/check?show={row.id}#screen-result", ("success", "check_saved", ""))
         return _check_page(web, values=values, report=report, unsaved=True)
 
@@ -397,6 +382,6 @@ def run_check(request: Request, form: Form) -> Response:
 @router.post("/check/{check_id:int}/delete")
 def delete_check(check_id: int, request: Request, form: Form) -> Response:
     with web_unit(request, form) as web:
-        web.session.delete(_own_check(web, check_id))
+        checks.delete_check(web.session, web.user, check_id)
         return redirect("/check", ("success", "check_deleted", ""))
 

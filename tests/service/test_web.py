@@ -508,6 +508,33 @@ def test_error_pages_are_html(browser: Browser, svc: Services) -> None:
     assert "<h1>पृष्ठ नहीं मिला</h1>" in browser.get("/no/such/page").text
 
 
+def test_a_too_large_form_and_a_server_fault_give_pages_not_json(
+    app_svc: tuple[Any, Services], browser: Browser, svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser.login("rahima")
+    browser.post("/lang", {"lang": "bn", "next": "/"})
+    browser.get("/check")
+    big = browser.post("/check", {"text": "ক" * svc.settings.max_body_bytes, "jurisdiction": "BD"})
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert '<html lang="bn">' in big.text and "site-nav" in big.text  # translated, still logged in
+    assert browser.client.post("/api/v1/screen", content=b"x" * (svc.settings.max_body_bytes + 1),
+                               headers={"content-type": "application/json"}).json()["error"] == "too_large"
+
+    from satark.service.web import posts
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(posts, "_check_page", broken)
+    with TestClient(app_svc[0], raise_server_exceptions=False) as client:
+        client.cookies.update(browser.client.cookies)
+        fault = client.get("/check", headers=HTML)
+        assert fault.status_code == 500 and fault.headers["content-type"].startswith("text/html")
+        assert "a bug" not in fault.text and '<html lang="bn">' in fault.text
+        api = client.get("/check")  # no HTML asked for: JSON
+        assert api.status_code == 500 and api.json()["error"] == "internal"
+
+
 PAGES = ["/", "/posts", "/posts?state=published", "/posts/new", "/accounts", "/archive", "/archive?q=বিজয়",
          "/check", "/audit", "/settings"]
 

@@ -46,7 +46,7 @@ class BodyGuard:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _error(send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+            await _error(scope, send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
             return
         chunks: list[bytes] = []
         size = 0
@@ -58,7 +58,7 @@ class BodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _error(send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+                await _error(scope, send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -68,7 +68,7 @@ class BodyGuard:
             try:
                 body.decode("utf-8")
             except UnicodeDecodeError as exc:
-                await _error(send, 400, "invalid_utf8",
+                await _error(scope, send, 400, "invalid_utf8",
                              f"the request body is not valid UTF-8 (bad byte at position {exc.start})")
                 return
         sent = False
@@ -119,9 +119,17 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _error(send: Send, status: int, code: str, message: str) -> None:
-    response = JSONResponse({"error": code, "message": message, "details": {}}, status_code=status)
-    await response({"type": "http"}, _no_receive, send)
+async def _error(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """Refuse before the app runs: a page for a browser's form, JSON for everyone else."""
+    request = Request(scope)
+    response: Response
+    if _wants_html(request):
+        from .web.pages import error_page_for
+
+        response = await error_page_for(request, status, message)
+    else:
+        response = JSONResponse({"error": code, "message": message, "details": {}}, status_code=status)
+    await response(scope, _no_receive, send)
 
 
 async def _no_receive() -> Message:
@@ -169,9 +177,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         if _wants_html(request):
-            from .web.pages import error_page
+            from .web.pages import error_page_for
 
-            return error_page(request, exc.status, exc.message)
+            return await error_page_for(request, exc.status, exc.message)
         headers = {"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else None
         return JSONResponse({"error": exc.code, "message": exc.message, "details": exc.details},
                             status_code=exc.status, headers=headers)
@@ -183,9 +191,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         malformed = any(err.get("type") == "json_invalid" for err in exc.errors())
         status, code = (400, "malformed_json") if malformed else (422, "invalid_input")
         if _wants_html(request):
-            from .web.pages import error_page
+            from .web.pages import error_page_for
 
-            return error_page(request, status, message)
+            return await error_page_for(request, status, message)
         return JSONResponse({"error": code, "message": message,
                              "details": {"errors": _plain(exc.errors()[:20])}}, status_code=status)
 
@@ -195,15 +203,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if exc.status_code == 404:
             message = "not found"
         if _wants_html(request):
-            from .web.pages import error_page
+            from .web.pages import error_page_for
 
-            return error_page(request, exc.status_code, message)
+            return await error_page_for(request, exc.status_code, message)
         return JSONResponse({"error": "http_error", "message": message, "details": {}},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s %s", request.method, request.url.path)
+        if _wants_html(request):
+            try:
+                from .web.pages import error_page_for
+
+                return await error_page_for(request, 500, "internal error; it has been logged")
+            except Exception:  # the page itself failed; the JSON below cannot
+                log.exception("the error page failed too")
         return JSONResponse({"error": "internal", "message": "internal error; it has been logged", "details": {}},
                             status_code=500)
 

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from .errors import ServiceError
 from .settings import Settings
 
 __all__ = ["Database"]
@@ -48,6 +49,8 @@ class Database:
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error.
 
+        An error that ``keeps_changes`` (a lapse found while refusing) commits first.
+
         ``write=False`` promises not to write. On SQLite it then runs beside writers (WAL)
         instead of queueing for the one write lock.
         """
@@ -63,6 +66,12 @@ class Database:
             try:
                 yield session
                 session.commit()
+            except ServiceError as exc:
+                if exc.keeps_changes:
+                    session.commit()
+                else:
+                    session.rollback()
+                raise
             except BaseException:
                 session.rollback()
                 raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "ApprovalLapsed",
     "Conflict",
     "Forbidden",
     "InvalidInput",
@@ -16,6 +17,9 @@ __all__ = [
 class ServiceError(Exception):
     status = 400
     code = "bad_request"
+    #: True when the unit of work must still commit although the request fails, because
+    #: the refusal itself changed something worth keeping (see ``Database.session``).
+    keeps_changes = False
 
     def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)
@@ -50,6 +54,12 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+class ApprovalLapsed(Conflict):
+    """Publishing came too late: the approval lapsed, and the lapse is kept on record."""
+
+    keeps_changes = True
 
 
 class TooManyAttempts(ServiceError):

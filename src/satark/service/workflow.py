@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .access import can, require, visible_institutions
 from .archive import index_post
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import ApprovalLapsed, Conflict, Forbidden, InvalidInput, NotFound
 from .models import Account, Approval, Post, Revision, User, by_id, utcnow
 from .screening import Screening
 
@@ -305,9 +305,8 @@ def expire_if_due(session: Session, post: Post, now: dt.datetime | None = None) 
 def publish(session: Session, user: User, post: Post, *, url: str, published_at: dt.datetime | None = None) -> None:
     _require_editor(session, user, post, own="publish")
     if expire_if_due(session, post):
-        # Keep the lapse on record even though this request fails.
-        session.commit()
-        raise Conflict("the approval expired before publication; the post needs approving again", state=post.state)
+        raise ApprovalLapsed("the approval expired before publication; the post needs approving again",
+                             state=post.state)
     target = _check(post, "publish")
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 500:

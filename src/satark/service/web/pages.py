@@ -3,7 +3,7 @@
 Server-rendered Jinja pages that work without JavaScript (plain forms, POST-redirect-GET);
 htmx adds live screening in the editor. Pages call the same service functions as the JSON
 API in ``api/routes.py``, never the API itself. ``app.py`` imports ``router`` and
-``error_page`` from here.
+``error_page_for`` from here.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .render import (
     WebRoute,
     cookie_secure,
     error_page,
+    error_page_for,
     page_locale,
     redirect,
     render,
@@ -38,7 +39,7 @@ from .render import (
     web_unit,
 )
 
-__all__ = ["error_page", "router"]
+__all__ = ["error_page", "error_page_for", "router"]
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 

@@ -34,8 +34,8 @@ from ..i18n import LANG_COOKIE, LOCALES, N_, make_environment, negotiate_locale,
 from ..models import User
 from .forms import MAX_INT
 
-__all__ = ["FLASHES", "Web", "WebRoute", "error_page", "page_locale", "redirect", "render", "safe_next",
-           "services", "web_unit"]
+__all__ = ["FLASHES", "Web", "WebRoute", "error_page", "error_page_for", "page_locale", "redirect", "render",
+           "safe_next", "services", "web_unit"]
 
 FLASH_COOKIE = "satark_flash"
 
@@ -205,6 +205,13 @@ def error_page(
                   error_detail=message)
 
 
+async def error_page_for(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error page for handlers that know no user: the login is looked up, so the page keeps
+    its navigation and CSRF token, and a failed lookup just shows the page logged out."""
+    user, token = await run_in_threadpool(_current_auth, request)
+    return error_page(request, status, message, user=user, csrf_token=token)
+
+
 def _current_auth(request: Request) -> tuple[User | None, str]:
     """Who is logged in, for an error page's navigation; never raises."""
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -290,10 +297,9 @@ class WebRoute(APIRoute):
                     return Response(status_code=200, headers={"HX-Redirect": url})
                 return RedirectResponse(url, status_code=303)
             except ServiceError as exc:
-                user, token = await run_in_threadpool(_current_auth, request)
-                headers = {"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else {}
-                response = error_page(request, exc.status, exc.message, user=user, csrf_token=token)
-                response.headers.update(headers)
+                response = await error_page_for(request, exc.status, exc.message)
+                if "retry_after" in exc.details:
+                    response.headers["Retry-After"] = str(exc.details["retry_after"])
                 return response
 
         return run

@@ -207,3 +207,117 @@ def test_author_approver_publisher_in_a_real_browser(server: str) -> None:
         finally:
             browser.close()
     assert not problems, problems
+
+
+#: WCAG 2.1 contrast of every visible piece of text against what is painted behind it:
+#: 4.5:1, or 3:1 for large text (24px, or 18.66px bold). Disabled controls are exempt (1.4.3).
+_CONTRAST_JS = """
+() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const behind = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let out = {r: 255, g: 255, b: 255};
+    for (const c of layers.reverse()) {
+      out = {r: c.r * c.a + out.r * (1 - c.a), g: c.g * c.a + out.g * (1 - c.a), b: c.b * c.a + out.b * (1 - c.a)};
+    }
+    return out;
+  };
+  const shown = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.display === 'none' || st.visibility === 'hidden' || Number(st.opacity) === 0) return false;
+    }
+    const r = el.getBoundingClientRect();
+    return r.width > 1 && r.height > 1;
+  };
+  const bad = [];
+  let checked = 0;
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || !el || seen.has(el)) continue;
+    seen.add(el);
+    if (!shown(el) || el.closest(':disabled')) continue;
+    const st = getComputedStyle(el);
+    const fg = parse(st.color);
+    const bg = behind(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(st.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+    checked += 1;
+    if (ratio < (large ? 3 : 4.5)) {
+      bad.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" ` +
+               `${st.color} on rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)}) ${ratio.toFixed(2)}`);
+    }
+  }
+  return {checked, bad};
+}
+"""
+
+
+def test_keyboard_and_contrast_in_a_real_browser(server: str) -> None:
+    """The pages can be used from the keyboard alone, and their text meets WCAG AA contrast."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1000}, locale="en-GB")
+            page.set_default_timeout(30_000)
+            page.goto(server + "/login")
+            low = page.evaluate(_CONTRAST_JS)
+            assert low["checked"] > 5 and not low["bad"], low
+
+            # The first Tab reaches the skip link, which is then shown and has a visible focus ring.
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip-link"
+            ring = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                                 " return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; })()")
+            assert ring[0] != "none" and ring[1] >= 2, ring
+            assert page.evaluate("document.activeElement.getBoundingClientRect().top") >= 0
+            # Log in with the keyboard only: Tab to the fields, type, Enter.
+            for _ in range(30):
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.id") == "f-username":
+                    break
+            else:
+                pytest.fail("Tab never reached the username field")
+            page.keyboard.type("karim")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.id") == "f-password"
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+            expect(page.locator(".user-name")).to_contain_text("Karim")
+
+            # Every main page, in each language, including a post with flagged spans.
+            page.goto(server + "/posts?state=published")
+            href = page.locator("main a[href^='/posts/']").first.get_attribute("href")
+            for lang in ("en", "bn", "hi"):
+                page.goto(server + "/")
+                page.click(f"button[name=lang][value={lang}]")
+                for path in ("/", "/posts", "/posts/new", str(href), "/accounts", "/archive", "/check",
+                             "/audit", "/settings"):
+                    page.goto(server + path)
+                    result = page.evaluate(_CONTRAST_JS)
+                    assert result["checked"] > 5 and not result["bad"], (lang, path, result["bad"])
+            page.goto(server + "/check")
+            page.fill("#f-text", "অভিযোগকারী রহিম উদ্দিনের মোবাইল নম্বর ০১৭১১২২৩৩৪৪")  # a citizen's number
+            page.click("main form button[type=submit]")
+            expect(page.locator("main mark.flag").first).to_be_visible()
+            flagged = page.evaluate(_CONTRAST_JS)
+            assert not flagged["bad"], flagged["bad"]
+        finally:
+            browser.close()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from .. import accounts, checks, directory, security, workflow
@@ -16,7 +19,7 @@ from ..archive import ArchiveQuery, archive_record, export_csv, export_json, sea
 from ..audit import verify_chain
 from ..context import SESSION_COOKIE, Services
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from ..models import AuditEvent, Membership, User
+from ..models import AuditEvent, Membership, Post, User
 from . import schemas as s
 
 router = APIRouter(prefix="/api/v1", responses={
@@ -263,53 +266,47 @@ def list_revisions(post_id: PathId, request: Request, svc: Svc) -> list[dict[str
         return [s.revision_out(r) for r in workflow.get_post(session, user, post_id).revisions]
 
 
-@router.post("/posts/{post_id}/submit", tags=["workflow"])
-def submit(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
+Action = Callable[[Session, User, Post], object]
+
+
+def _act(request: Request, svc: Services, post_id: int, action: Action) -> dict[str, Any]:
+    """One workflow action on one post in one unit of work; the routes differ only in their body."""
     with svc.unit(request) as (session, user):
         post = workflow.get_post(session, user, post_id)
-        workflow.submit(session, user, post)
+        action(session, user, post)
         return s.post_out(post)
+
+
+@router.post("/posts/{post_id}/submit", tags=["workflow"])
+def submit(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
+    return _act(request, svc, post_id, workflow.submit)
 
 
 @router.post("/posts/{post_id}/withdraw", tags=["workflow"])
 def withdraw(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.withdraw(session, user, post)
-        return s.post_out(post)
+    return _act(request, svc, post_id, workflow.withdraw)
 
 
 @router.post("/posts/{post_id}/approve", tags=["workflow"],
              summary="Approve one tier (a 'block' verdict needs override_reason)")
 def approve(post_id: PathId, body: s.ApproveIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.approve(session, user, post, comment=body.comment, override_reason=body.override_reason)
-        return s.post_out(post)
+    action = partial(workflow.approve, comment=body.comment, override_reason=body.override_reason)
+    return _act(request, svc, post_id, action)
 
 
 @router.post("/posts/{post_id}/request-changes", tags=["workflow"])
 def request_changes(post_id: PathId, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.request_changes(session, user, post, comment=body.comment)
-        return s.post_out(post)
+    return _act(request, svc, post_id, partial(workflow.request_changes, comment=body.comment))
 
 
 @router.post("/posts/{post_id}/reject", tags=["workflow"])
 def reject(post_id: PathId, body: s.CommentIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.reject(session, user, post, comment=body.comment)
-        return s.post_out(post)
+    return _act(request, svc, post_id, partial(workflow.reject, comment=body.comment))
 
 
 @router.post("/posts/{post_id}/publish", tags=["workflow"], summary="Record publication: URL and time")
 def publish(post_id: PathId, body: s.PublishIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.publish(session, user, post, url=body.url, published_at=body.published_at)
-        return s.post_out(post)
+    return _act(request, svc, post_id, partial(workflow.publish, url=body.url, published_at=body.published_at))
 
 
 @router.post("/posts/{post_id}/correct", tags=["workflow"], summary="Publish a correction beside the original")
@@ -325,18 +322,12 @@ def correct(post_id: PathId, body: s.CorrectIn, request: Request, svc: Svc) -> d
 
 @router.post("/posts/{post_id}/retract", tags=["workflow"])
 def retract(post_id: PathId, body: s.ReasonIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.retract(session, user, post, reason=body.reason)
-        return s.post_out(post)
+    return _act(request, svc, post_id, partial(workflow.retract, reason=body.reason))
 
 
 @router.post("/posts/{post_id}/archive", tags=["workflow"])
 def archive_post(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
-        post = workflow.get_post(session, user, post_id)
-        workflow.archive(session, user, post)
-        return s.post_out(post)
+    return _act(request, svc, post_id, workflow.archive)
 
 
 # --- archive ------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from .api import router as api_router
 from .context import Services
 from .errors import ServiceError
 from .settings import Settings
+from .web.pages import error_page_for
+from .web.pages import router as web_router
 
 __all__ = ["create_app"]
 
@@ -124,12 +126,11 @@ async def _error(scope: Scope, send: Send, status: int, code: str, message: str)
     request = Request(scope)
     response: Response
     if _wants_html(request):
-        from .web.pages import error_page_for
-
         response = await error_page_for(request, status, message)
     else:
         response = JSONResponse({"error": code, "message": message, "details": {}}, status_code=status)
     await response(scope, _no_receive, send)
+
 
 
 async def _no_receive() -> Message:
@@ -177,8 +178,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         if _wants_html(request):
-            from .web.pages import error_page_for
-
             return await error_page_for(request, exc.status, exc.message)
         headers = {"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else None
         return JSONResponse({"error": exc.code, "message": exc.message, "details": exc.details},
@@ -191,8 +190,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         malformed = any(err.get("type") == "json_invalid" for err in exc.errors())
         status, code = (400, "malformed_json") if malformed else (422, "invalid_input")
         if _wants_html(request):
-            from .web.pages import error_page_for
-
             return await error_page_for(request, status, message)
         return JSONResponse({"error": code, "message": message,
                              "details": {"errors": _plain(exc.errors()[:20])}}, status_code=status)
@@ -203,8 +200,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if exc.status_code == 404:
             message = "not found"
         if _wants_html(request):
-            from .web.pages import error_page_for
-
             return await error_page_for(request, exc.status_code, message)
         return JSONResponse({"error": "http_error", "message": message, "details": {}},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
@@ -214,8 +209,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         log.exception("internal error on %s %s", request.method, request.url.path)
         if _wants_html(request):
             try:
-                from .web.pages import error_page_for
-
                 return await error_page_for(request, 500, "internal error; it has been logged")
             except Exception:  # the page itself failed; the JSON below cannot
                 log.exception("the error page failed too")
@@ -227,8 +220,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return {"status": "ok", "version": __version__}
 
     app.include_router(api_router)
-    from .web.pages import router as web_router
-
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -44,7 +44,7 @@ class Settings:
     #: The mode of the live check while an author types (the editor's live panel, and
     #: ``POST /api/v1/screen`` when the request names none). It runs on every pause in
     #: typing, so it defaults to ``fast``: the sentence encoder of ``full`` costs about
-    #: 65 ms of CPU for a post it reads, which bounds a 2-core server at about 80 live
+    #: 65 ms of CPU for a post it reads, which bounds a 2-core server at about 90 live
     #: checks a second. Saving a draft runs the full check, and that is what approvers see.
     live_mode: str = "fast"
     #: Requests with a larger body get 413 before they are read.

@@ -19,7 +19,7 @@ from ..archive import ArchiveQuery, archive_record, export_csv, export_json, sea
 from ..audit import verify_chain
 from ..context import SESSION_COOKIE, Services
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from ..models import AuditEvent, Membership, Post, User
+from ..models import MAX_ID, AuditEvent, Membership, Post, User
 from . import schemas as s
 
 router = APIRouter(prefix="/api/v1", responses={
@@ -28,9 +28,8 @@ router = APIRouter(prefix="/api/v1", responses={
     422: {"model": s.ErrorOut}, 429: {"model": s.ErrorOut},
 })
 
-#: Ids are 32-bit integer columns on every backend. A larger number names nothing, and if
-#: it reached the database the driver would fail on it (a 500), so it is refused here (422).
-MAX_ID = 2**31 - 1
+#: A larger id names nothing, and if it reached the database the driver would fail on it
+#: (a 500), so it is refused here (422).
 PathId = Annotated[int, Path(le=MAX_ID)]
 QueryId = Annotated[int | None, Query(le=MAX_ID)]
 

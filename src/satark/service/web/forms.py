@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from ..errors import InvalidInput
+from ..models import MAX_ID
 
 __all__ = ["MAX_INT", "Form", "form_data", "opt_date", "opt_datetime", "opt_int", "text", "tri_bool"]
 
@@ -40,7 +41,7 @@ def text(form: FormData, name: str, *, limit: int = 100_000) -> str:
 
 #: The largest id or count a form may give: the database's integer columns are 32-bit, and a
 #: larger number would fail there (a 500) instead of here (a 422).
-MAX_INT = 2**31 - 1
+MAX_INT = MAX_ID
 
 
 def opt_int(value: object, name: str, *, low: int = 0, high: int = MAX_INT) -> int | None:

@@ -225,7 +225,7 @@ def test_missing_files_name_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(FileNotFoundError, match=r"train\.tsv"):
         ds.load("olid-offenseval2019", "train", root=tmp_path)
     monkeypatch.setenv(ds.ENV_VAR, str(missing))
-    with pytest.raises(FileNotFoundError, match="SATARK_DATA_DIR"):
+    with pytest.raises(FileNotFoundError, match="SATARK_PUBLIC_DATA"):
         ds.load("olid-offenseval2019", "train")
 
 

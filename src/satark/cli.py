@@ -120,8 +120,21 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the tables as Markdown.")] = False,
     mode: Annotated[Mode | None, typer.Option("--mode", "-m", help=MODE_HELP)] = None,
+    transfer: Annotated[bool, typer.Option(
+        "--transfer", help="Screen the real posts of every public data set (../shared/data) and score them "
+                           "by docs/transfer-mapping.md.")] = False,
+    split: Annotated[str, typer.Option(
+        "--split", help="With --transfer: test (report), or train/dev (choose settings).")] = "test",
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=50, help="With --transfer: at most this many posts per set (a fixed sample).")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--set", help="With --transfer: only these data sets (repeatable).")] = None,
 ) -> None:
     """Score the engine on a labelled file: per-category P/R/F1, micro/macro F1, FP rate."""
+    if transfer:
+        _eval_transfer(mode.value if mode else None, split=split, limit=limit, only=only,
+                       as_json=as_json, markdown=markdown)
+        return
     if dataset:
         _eval_benchmarks(dataset, as_json=as_json, markdown=markdown, mode=mode.value if mode else "full")
         return
@@ -138,8 +151,26 @@ def eval_(
         print_evaluation(result, _console())
 
 
+def _eval_transfer(mode: str | None, *, split: str, limit: int | None, only: list[str] | None,
+                   as_json: bool, markdown: bool) -> None:
+    from .training.datasets import data_root
+    from .transfer import evaluate_transfer, markdown_transfer, to_json
+
+    if split not in ("train", "dev", "test"):
+        raise typer.BadParameter(f"--split must be train, dev or test, not {split!r}")
+    try:
+        data_root()
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    screener = _screener()
+    console = Console(stderr=True)
+    result = evaluate_transfer(screener, mode=mode or screener.mode, split=split, limit=limit,  # type: ignore[arg-type]
+                               sets=only, progress=lambda msg: console.print(f"[dim]screening {msg}[/dim]"))
+    sys.stdout.write(to_json(result) if as_json else markdown_transfer(result))
+
+
 def _eval_benchmarks(slugs: list[str], *, as_json: bool, markdown: bool, mode: str) -> None:
-    from .detectors.classifier import MODELS_DIR
+    from .paths import local_models_dir
     from .training.benchmarks import BENCHMARKS, evaluate_benchmark
 
     wanted = list(BENCHMARKS) if "all" in slugs else slugs
@@ -147,9 +178,10 @@ def _eval_benchmarks(slugs: list[str], *, as_json: bool, markdown: bool, mode: s
     if unknown:
         raise typer.BadParameter(f"unknown benchmark {unknown}; known: {', '.join(BENCHMARKS)}")
     try:
-        rows = [evaluate_benchmark(s, MODELS_DIR / "bench", mode) for s in wanted]
+        rows = [evaluate_benchmark(s, local_models_dir("bench"), mode) for s in wanted]
     except FileNotFoundError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(f"{exc}; the benchmark heads are trained on this machine (research-only data): "
+                         f"run `satark train --benchmark {wanted[0]}` first") from None
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
@@ -189,37 +221,60 @@ def bench(
 def train(
     indomain: Annotated[Path, typer.Option(help="Folder with the project's labelled train-*.jsonl.")] = Path(
         "data/indomain"),
-    out: Annotated[Path | None, typer.Option(help="Where to write the models (default: the package's).")] = None,
+    written: Annotated[Path, typer.Option(help="Folder with the project's posts in real forms (*.jsonl).")] = Path(
+        "data/written"),
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write the models (default: the package's; with --with-research-data: "
+             "<data dir>/models/research).")] = None,
     dev_file: Annotated[list[Path] | None, typer.Option(
         "--dev-file", help="Extra labelled JSONL used only for calibration and thresholds.")] = None,
-    public: Annotated[bool, typer.Option(help="Add the public data sets' train splits (auxiliary).")] = False,
+    research: Annotated[bool, typer.Option(
+        "--with-research-data", "--public",
+        help="Also train on the public data sets' train splits (research-only licences): a local model "
+             "set for this machine, never the package's.")] = False,
     e5: Annotated[bool, typer.Option(help="Train the sentence-encoder head (full mode).")] = True,
+    calibrate: Annotated[bool, typer.Option(help="Fit the confidence calibration on real dev posts.")] = True,
     seed: Annotated[int, typer.Option(help="Seed for sampling the public data.")] = 13,
-    benchmarks: Annotated[bool, typer.Option(help="Also train the public-benchmark task heads.")] = False,
+    benchmarks: Annotated[bool, typer.Option(
+        help="Also train the public-benchmark task heads (into <data dir>/models/bench).")] = False,
+    benchmark: Annotated[list[str] | None, typer.Option(
+        "--benchmark", help="Only these benchmark heads, and no screening models (repeatable).")] = None,
 ) -> None:
     """Train the fast and full classifiers and write them with a manifest and model card."""
-    from .detectors.classifier import MODELS_DIR
+    from .detectors.classifier import SHIPPED_MODELS_DIR
+    from .paths import local_models_dir
     from .training.card import write_model_card
     from .training.pipeline import TrainConfig
     from .training.pipeline import train as run_training
 
-    if not indomain.is_dir():
-        raise InputError(f"{indomain} is not a folder of labelled posts")
-    dev_files = tuple(dev_file or ())
-    for path in dev_files:
-        if not path.is_file():
-            raise InputError(f"cannot read {path}")
-    cfg = TrainConfig(indomain_dir=indomain, out_dir=out or MODELS_DIR, dev_files=dev_files, public=public,
-                      e5=e5, seed=seed)
     console = _console()
-    manifest = run_training(cfg, log=console.print)
-    write_model_card(cfg.out_dir, manifest)
-    if benchmarks:
-        from .training.benchmarks import BENCHMARKS, E5_BENCHMARKS, train_benchmarks
+    if benchmark or benchmarks:
+        from .training.benchmarks import BENCHMARKS, E5_BENCHMARKS
 
+        wanted = list(benchmark or BENCHMARKS)
+        unknown = [s for s in wanted if s not in BENCHMARKS]
+        if unknown:
+            raise typer.BadParameter(f"unknown benchmark {unknown}; known: {', '.join(BENCHMARKS)}")
+    if not benchmark:
+        if not indomain.is_dir():
+            raise InputError(f"{indomain} is not a folder of labelled posts")
+        dev_files = tuple(dev_file or ())
+        for path in dev_files:
+            if not path.is_file():
+                raise InputError(f"cannot read {path}")
+        default_out = local_models_dir("research") if research else SHIPPED_MODELS_DIR
+        cfg = TrainConfig(indomain_dir=indomain, written_dir=written, out_dir=out or default_out,
+                          dev_files=dev_files, public=research, e5=e5, seed=seed, calibrate=calibrate)
+        manifest = run_training(cfg, log=console.print)
+        write_model_card(cfg.out_dir, manifest)
+        console.print(f"wrote {cfg.out_dir}")
+    if benchmark or benchmarks:
+        from .training.benchmarks import train_benchmarks
+
+        bench_dir = local_models_dir("bench")
         console.print("public-benchmark task heads (train splits; C chosen on dev):")
-        train_benchmarks(cfg.out_dir / "bench", list(BENCHMARKS), console.print, e5_slugs=E5_BENCHMARKS)
-    console.print(f"wrote {cfg.out_dir}")
+        train_benchmarks(bench_dir, wanted, console.print, e5_slugs=[s for s in E5_BENCHMARKS if s in wanted])
+        console.print(f"wrote {bench_dir}")
 
 
 @policy_app.command("list")

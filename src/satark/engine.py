@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Literal
 
+from .calibration import Calibration, EvidenceKind
 from .categories import CATEGORIES, Severity
 from .detectors.base import Detector, ScreenContext
 from .errors import InputError
@@ -49,10 +50,12 @@ class Screener:
         *,
         max_chars: int = DEFAULT_MAX_CHARS,
         mode: Mode | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         self.packs = packs
         self.detectors = tuple(detectors)
         self.max_chars = max_chars
+        self.calibration = calibration or Calibration()
         # A detector with a ``modes`` attribute runs only in those modes (the classifiers);
         # one without runs in every mode (the rules).
         self._by_mode = {
@@ -80,7 +83,7 @@ class Screener:
         hook = get_plugin_manager().hook
         registry = PackRegistry.from_plugins()
         detectors = [factory() for batch in hook.satark_detectors() for factory in batch]
-        return cls(registry, detectors, max_chars=max_chars, mode=mode)
+        return cls(registry, detectors, max_chars=max_chars, mode=mode, calibration=hook.satark_calibration())
 
     def check_input(self, text: object) -> str:
         if not isinstance(text, str):
@@ -110,10 +113,10 @@ class Screener:
         ``rules`` (lexicons, identifiers, context rules), ``fast`` (+ the n-gram model, for
         bulk audits) or ``full`` (+ the sentence-encoder model); default: the screener's.
         """
-        detectors = self.detectors_for(mode)
+        mode = self._check_mode(mode or self.mode)
         doc, ctx = self._prepare(text, jurisdiction, account_type)
-        hits = [hit for detector in detectors for hit in detector.detect(doc, ctx)]
-        return self._report(doc, ctx, hits, categories)
+        hits = [hit for detector in self.detectors_for(mode) for hit in detector.detect(doc, ctx)]
+        return self._report(doc, ctx, hits, categories, mode)
 
     def screen_many(
         self,
@@ -127,17 +130,42 @@ class Screener:
         Same reports as :meth:`screen` one by one; detectors that can work on a batch
         (the classifiers: ``detect_many``) do, which is much faster per post.
         """
-        detectors = self.detectors_for(mode)
+        mode = self._check_mode(mode or self.mode)
+        prepared, hits = self._hits_many(posts, mode)
+        return [self._report(d, c, h, categories, mode) for (d, c), h in zip(prepared, hits, strict=True)]
+
+    def raw_confidences(
+        self, posts: Sequence[tuple[str, str, AccountType]], *, mode: Mode | None = None
+    ) -> list[dict[str, tuple[float, EvidenceKind]]]:
+        """Per post, each category's combined confidence *before* calibration, and its kind.
+
+        What calibration is fitted on (``satark train``): every category any detector
+        raised, however weakly, whether or not the pack cites a clause for it.
+        """
+        mode = self._check_mode(mode or self.mode)
+        prepared, hits = self._hits_many(posts, mode)
+        out = []
+        for (_, ctx), found in zip(prepared, hits, strict=True):
+            by_category: dict[str, list[Hit]] = {}
+            for hit in found:
+                if _applies(hit.category, ctx.pack, ctx.account_type):
+                    by_category.setdefault(hit.category, []).append(hit)
+            out.append({c: (_noisy_or(group), _kind(group)) for c, group in by_category.items()})
+        return out
+
+    def _hits_many(
+        self, posts: Sequence[tuple[str, str, AccountType]], mode: Mode
+    ) -> tuple[list[tuple[Document, ScreenContext]], list[list[Hit]]]:
         prepared = [self._prepare(t, j, a) for t, j, a in posts]
         docs = [d for d, _ in prepared]
         ctxs = [c for _, c in prepared]
         hits: list[list[Hit]] = [[] for _ in posts]
-        for detector in detectors:
+        for detector in self.detectors_for(mode):
             many = getattr(detector, "detect_many", None)
             batch = many(docs, ctxs) if many is not None else [list(detector.detect(d, c)) for d, c in prepared]
             for i, found in enumerate(batch):
                 hits[i].extend(found)
-        return [self._report(d, c, h, categories) for (d, c), h in zip(prepared, hits, strict=True)]
+        return prepared, hits
 
     def _prepare(self, text: str, jurisdiction: str, account_type: str) -> tuple[Document, ScreenContext]:
         text = self.check_input(text)
@@ -147,8 +175,8 @@ class Screener:
         doc = normalize(text)
         return doc, ScreenContext(pack=pack, account_type=account_type, language=identify(doc.norm.text))
 
-    @staticmethod
-    def _report(doc: Document, ctx: ScreenContext, hits: Sequence[Hit], categories: Iterable[str] | None) -> Report:
+    def _report(self, doc: Document, ctx: ScreenContext, hits: Sequence[Hit], categories: Iterable[str] | None,
+                mode: Mode) -> Report:
         by_category: dict[str, list[Hit]] = {}
         for hit in hits:
             by_category.setdefault(hit.category, []).append(hit)
@@ -158,7 +186,7 @@ class Screener:
         for category, group in by_category.items():
             if wanted is not None and category not in wanted:
                 continue
-            finding = _combine(category, group, pack, ctx.account_type)
+            finding = _combine(category, group, pack, ctx.account_type, self.calibration, mode)
             if finding is not None:
                 findings.append(finding)
         findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
@@ -173,20 +201,38 @@ class Screener:
         )
 
 
-def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str) -> Finding | None:
-    """All hits of one category become one finding, if the pack has a clause for it."""
+def _applies(category: str, pack: PolicyPack, account_type: str) -> bool:
     meta = CATEGORIES.get(category)
-    if meta is None or account_type not in meta.account_types:
+    return meta is not None and account_type in meta.account_types and bool(pack.clauses_for(category, account_type))
+
+
+def _noisy_or(hits: Sequence[Hit]) -> float:
+    miss = 1.0
+    for hit in hits:
+        miss *= 1.0 - min(max(hit.confidence, 0.0), 1.0)
+    return 1.0 - miss
+
+
+def _kind(hits: Sequence[Hit]) -> EvidenceKind:
+    """``rule`` when some detector pinpointed the words; ``model`` when only a classifier spoke."""
+    return "rule" if any(not h.coarse for h in hits) else "model"
+
+
+def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str,
+             calibration: Calibration, mode: str) -> Finding | None:
+    """All hits of one category become one finding, if the pack has a clause for it.
+
+    The hits' confidences combine (noisy-OR), then go through the calibration curve for
+    the mode, category and kind of evidence, so that the pack's thresholds mean the same
+    for rules and models.
+    """
+    if not _applies(category, pack, account_type):
         return None
     # Cite the weightiest, most specific clause first (a lettered item before its lead-in).
     clauses = sorted(pack.clauses_for(category, account_type),
                      key=lambda c: (-c.severity, c.parent is None))
-    if not clauses:
-        return None
-    miss = 1.0
-    for hit in hits:
-        miss *= 1.0 - min(max(hit.confidence, 0.0), 1.0)
-    confidence = 1.0 - miss
+    raw = _noisy_or(hits)
+    confidence = calibration.apply(mode, category, _kind(hits), raw)
     if confidence < pack.verdict_policy.report_min_confidence:
         return None
     top = max(hits, key=lambda h: h.confidence)
@@ -203,6 +249,7 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str
         detector=top.detector,
         explanation=_explain(category, top, clauses[0]),
         details={
+            "raw_confidence": round(raw, 4),
             "evidence": [
                 {
                     "detector": h.detector,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from .calibration import Calibration
     from .detectors.base import Detector
     from .packs.model import PolicyPack
 
@@ -41,3 +42,8 @@ def satark_lexicons() -> Iterable[Path]:  # type: ignore[empty-body]
 @hookspec
 def satark_detectors() -> Iterable[Callable[[], Detector]]:  # type: ignore[empty-body]
     """Detector factories. Called once per engine, so heavy models load only when used."""
+
+
+@hookspec(firstresult=True)
+def satark_calibration() -> Calibration | None:  # type: ignore[empty-body]
+    """The confidence calibration for the detectors in use (the first plugin's wins)."""

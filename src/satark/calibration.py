@@ -1,0 +1,96 @@
+"""One calibrated confidence scale for rules and models, fitted on real posts.
+
+Detectors give raw confidences on scales of their own: a lexicon entry's is a curator's
+guess, a classifier's is fitted to the posts it was trained on. On real posts they mean
+different things (a model's 0.95 on an innocent short comment, a slur list's 0.8 on a
+real insult). So each finding's combined raw confidence goes through a monotone curve,
+per mode and category, and per *kind* of evidence: ``rule`` when a rule pinpointed
+words or an identifier, ``model`` when only a classifier spoke. The curves are isotonic
+fits of "was this finding right?" on labelled real posts (the public data sets' dev
+splits and the project's own dev posts), so that a confidence of 0.9 is right about
+nine times in ten on such text.
+
+A curve is stored as knots (``xs``, ``ys``) and read by linear interpolation: plain
+numbers in ``calibration.json`` beside the models, no pickles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+__all__ = ["Calibration", "Curve", "EvidenceKind"]
+
+EvidenceKind = Literal["rule", "model"]
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A monotone map from raw to calibrated confidence."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    #: labelled findings it was fitted on (positives, all), for the model card.
+    support: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        if len(self.xs) != len(self.ys) or not self.xs:
+            raise ValueError("a calibration curve needs as many xs as ys, and at least one")
+        if any(b < a for a, b in zip(self.xs, self.xs[1:], strict=False)):
+            raise ValueError("calibration xs must be sorted")
+        if any(b < a - 1e-9 for a, b in zip(self.ys, self.ys[1:], strict=False)):
+            raise ValueError("calibration ys must not decrease")
+
+    def __call__(self, x: float) -> float:
+        return float(np.interp(x, self.xs, self.ys))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"xs": [round(x, 4) for x in self.xs], "ys": [round(y, 4) for y in self.ys],
+                "support": list(self.support)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Curve:
+        support = d.get("support", (0, 0))
+        return cls(tuple(float(x) for x in d["xs"]), tuple(float(y) for y in d["ys"]),
+                   (int(support[0]), int(support[1])))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Curves by ``(mode, category, kind)``; a missing curve leaves the confidence as it is."""
+
+    curves: Mapping[tuple[str, str, str], Curve] = field(default_factory=dict)
+    #: where the curves came from (data sets, splits), for reports and the model card.
+    source: Mapping[str, Any] = field(default_factory=dict)
+
+    def apply(self, mode: str, category: str, kind: EvidenceKind, confidence: float) -> float:
+        curve = self.curves.get((mode, category, kind))
+        return confidence if curve is None else curve(confidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": dict(self.source), "curves": {}}
+        for (mode, category, kind), curve in sorted(self.curves.items()):
+            out["curves"].setdefault(mode, {}).setdefault(category, {})[kind] = curve.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
+        curves = {
+            (mode, category, kind): Curve.from_dict(c)
+            for mode, by_cat in d.get("curves", {}).items()
+            for category, by_kind in by_cat.items()
+            for kind, c in by_kind.items()
+        }
+        return cls(curves, d.get("source", {}))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))

@@ -150,3 +150,20 @@ def test_research_models_are_never_written_into_the_package() -> None:
 
     assert SHIPPED_MODELS_DIR not in local_models_dir("research").parents
     assert Path(local_models_dir("bench")).name == "bench"
+
+
+def test_operating_floors_hold_the_budget_and_never_lower_the_pack() -> None:
+    from satark.training.calibrate import _floor
+
+    tops = [0.95, 0.9, 0.7, 0.6, 0.3, 0.2, 0.1, 0.0, 0.0, 0.0]
+    assert _floor(tops, 0.2, 0.5) == pytest.approx(0.7001)  # 2 of 10 may stay above
+    assert _floor(tops, 0.5, 0.5) == 0.5  # the budget allows more than the pack: the pack's stands
+    assert _floor([], 0.1, 0.8) == 0.8
+    cal = Calibration(report_floor={"fast": 0.7}, block_floor={"fast": 0.9})
+    screener = default_screener()
+    strict = type(screener)(screener.packs, screener.detectors, calibration=cal)
+    text = "तुम साले हरामखोर हो, कुत्ते की औलाद"
+    for report in (strict.screen(text, jurisdiction="IN-CG", mode="fast"),):
+        assert all(f.confidence >= 0.7 for f in report.findings)
+        if report.verdict.value == "block":
+            assert any(f.confidence >= 0.9 for f in report.findings)

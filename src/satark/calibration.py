@@ -12,6 +12,13 @@ nine times in ten on such text.
 
 A curve is stored as knots (``xs``, ``ys``) and read by linear interpolation: plain
 numbers in ``calibration.json`` beside the models, no pickles.
+
+Beside the curves, each mode has two *operating floors*, also chosen on real dev posts:
+the least calibrated confidence at which a finding is reported, and at which it blocks.
+They only ever raise the pack's own thresholds (``report_min_confidence``,
+``block_min_confidence``): "more likely right than wrong" is not enough when nine real
+posts in ten are innocent, so the floors hold the share of real clean posts flagged and
+blocked to a budget (:data:`satark.training.calibrate.FLAG_BUDGET`).
 """
 
 from __future__ import annotations
@@ -67,13 +74,18 @@ class Calibration:
     curves: Mapping[tuple[str, str, str], Curve] = field(default_factory=dict)
     #: where the curves came from (data sets, splits), for reports and the model card.
     source: Mapping[str, Any] = field(default_factory=dict)
+    #: per mode: the least confidence at which a finding is reported.
+    report_floor: Mapping[str, float] = field(default_factory=dict)
+    #: per mode: the least confidence at which a finding may block.
+    block_floor: Mapping[str, float] = field(default_factory=dict)
 
     def apply(self, mode: str, category: str, kind: EvidenceKind, confidence: float) -> float:
         curve = self.curves.get((mode, category, kind))
         return confidence if curve is None else curve(confidence)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"source": dict(self.source), "curves": {}}
+        out: dict[str, Any] = {"source": dict(self.source), "report_floor": dict(self.report_floor),
+                               "block_floor": dict(self.block_floor), "curves": {}}
         for (mode, category, kind), curve in sorted(self.curves.items()):
             out["curves"].setdefault(mode, {}).setdefault(category, {})[kind] = curve.to_dict()
         return out
@@ -86,7 +98,8 @@ class Calibration:
             for category, by_kind in by_cat.items()
             for kind, c in by_kind.items()
         }
-        return cls(curves, d.get("source", {}))
+        return cls(curves, d.get("source", {}), {k: float(v) for k, v in d.get("report_floor", {}).items()},
+                   {k: float(v) for k, v in d.get("block_floor", {}).items()})
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -206,11 +206,16 @@ def bench(
     seed: Annotated[int, typer.Option(help="Corpus seed (same seed, same corpus).")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     mode: Annotated[Mode, typer.Option("--mode", "-m", help="rules, fast or full.")] = Mode.rules,
+    real: Annotated[bool, typer.Option(
+        "--real", help="Real posts from the public data sets' test splits instead of the generated corpus.")] = False,
 ) -> None:
     """Measure screen() throughput on one core and single-post p50/p99 latency."""
     from .bench import print_bench, run_bench
 
-    result = run_bench(n_posts=posts, latency_samples=latency_samples, seed=seed, mode=mode.value)
+    try:
+        result = run_bench(n_posts=posts, latency_samples=latency_samples, seed=seed, mode=mode.value, real=real)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:

@@ -192,7 +192,7 @@ class Screener:
         findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
         return Report(
             text=doc.original,
-            verdict=_verdict(findings, pack.verdict_policy),
+            verdict=_verdict(findings, pack.verdict_policy, self.calibration.block_floor.get(mode, 0.0)),
             findings=tuple(findings),
             pack_id=pack.id,
             jurisdiction=pack.jurisdiction,
@@ -233,7 +233,7 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str
                      key=lambda c: (-c.severity, c.parent is None))
     raw = _noisy_or(hits)
     confidence = calibration.apply(mode, category, _kind(hits), raw)
-    if confidence < pack.verdict_policy.report_min_confidence:
+    if confidence < max(pack.verdict_policy.report_min_confidence, calibration.report_floor.get(mode, 0.0)):
         return None
     top = max(hits, key=lambda h: h.confidence)
     ceiling = max(c.severity for c in clauses)
@@ -276,10 +276,11 @@ def _explain(category: str, hit: Hit, clause: Clause) -> dict[str, str]:
     }
 
 
-def _verdict(findings: Sequence[Finding], policy: VerdictPolicy) -> Verdict:
+def _verdict(findings: Sequence[Finding], policy: VerdictPolicy, block_floor: float = 0.0) -> Verdict:
     verdict = Verdict.CLEAR
+    block_at = max(policy.block_min_confidence, block_floor)
     for f in findings:
-        if f.severity >= policy.block_min_severity and f.confidence >= policy.block_min_confidence:
+        if f.severity >= policy.block_min_severity and f.confidence >= block_at:
             return Verdict.BLOCK
         if f.severity >= policy.review_min_severity and f.confidence >= policy.review_min_confidence:
             verdict = Verdict.REVIEW

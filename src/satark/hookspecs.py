@@ -45,5 +45,5 @@ def satark_detectors() -> Iterable[Callable[[], Detector]]:  # type: ignore[empt
 
 
 @hookspec(firstresult=True)
-def satark_calibration() -> Calibration | None:  # type: ignore[empty-body]
+def satark_calibration() -> Calibration | None:
     """The confidence calibration for the detectors in use (the first plugin's wins)."""

@@ -371,7 +371,7 @@ def evaluate_transfer(
         if progress:
             progress(f"{mapping.name} ({use_split}, {len(examples)} posts)")
         reports = _screen(screener, examples, mode)
-        tally, langs = Tally(), {}
+        tally, langs = Tally(), dict[str, Tally]()
         for ex, report in zip(examples, reports, strict=True):
             labels = mapping.labels(ex)
             if labels is None:

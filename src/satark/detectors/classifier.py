@@ -148,17 +148,21 @@ class ClassifierDetector:
         # short posts are often insults); the lexicons cover short insults exactly.
         words = np.array([len(d.key_words) for d in docs], dtype=np.float32)
         shrink = np.minimum(1.0, words / SHORT_POST_WORDS)[:, None]
-        fast *= shrink
         if self.mode == "fast":
-            return fast
+            out: np.ndarray = fast * shrink
+            return out
         head = self.e5
         need = (head.blend_weights < 1.0) & (fast >= CASCADE_LOW) & (fast <= CASCADE_HIGH)
+        # personal_on_official is never reported on a personal account: no need to read for it
+        official = np.array([c.account_type == "official" for c in ctxs])
+        if "personal_on_official" in self.fast.categories:
+            need[~official, self.fast.categories.index("personal_on_official")] = False
         rows = np.flatnonzero(need.any(axis=1))
-        if rows.size == 0:
-            return fast
         out = fast.copy()
-        picked = [int(i) for i in rows]
-        out[rows] = head.blend(fast[rows], [docs[i].original for i in picked]) * shrink[rows]
+        if rows.size:
+            picked = [int(i) for i in rows]
+            out[rows] = head.blend(fast[rows], [docs[i].original for i in picked])
+        out *= shrink
         return out
 
     def detect(self, doc: Document, ctx: ScreenContext) -> Iterable[Hit]:

@@ -80,7 +80,8 @@ a script (fields, labels, unique ids and texts) and its labels against the guide
 
 ## Calibration
 Each finding's confidence goes through a monotone curve per mode, category and kind of
-evidence (rule or model only), fitted by isotonic regression on labelled real posts
+evidence (rule or model only), fitted by Platt scaling (a logistic regression on the logit of
+the raw confidence) on labelled real posts
 (`calibration.json`; :mod:`satark.calibration`), so that rules and models share one
 scale. A public post counts only for the categories its set labels, except that a post
 of a set's clean class counts as clean for every content category. Fitted on:

@@ -155,10 +155,12 @@ def test_research_models_are_never_written_into_the_package() -> None:
 def test_operating_floors_hold_the_budget_and_never_lower_the_pack() -> None:
     from satark.training.calibrate import _floor
 
-    tops = [0.95, 0.9, 0.7, 0.6, 0.3, 0.2, 0.1, 0.0, 0.0, 0.0]
+    tops = [(x, 1.0) for x in (0.95, 0.9, 0.7, 0.6, 0.3, 0.2, 0.1, 0.0, 0.0, 0.0)]
     assert _floor(tops, 0.2, 0.5) == pytest.approx(0.7001)  # 2 of 10 may stay above
     assert _floor(tops, 0.5, 0.5) == 0.5  # the budget allows more than the pack: the pack's stands
     assert _floor([], 0.1, 0.8) == 0.8
+    # weights stand for the posts a capped sample leaves out: a heavy post counts more
+    assert _floor([(0.9, 5.0), (0.7, 1.0), (0.1, 4.0)], 0.2, 0.5) == pytest.approx(0.9001)
     cal = Calibration(report_floor={"fast": 0.7}, block_floor={"fast": 0.9})
     screener = default_screener()
     strict = type(screener)(screener.packs, screener.detectors, calibration=cal)

@@ -5,7 +5,9 @@ guess, a classifier's is fitted to the posts it was trained on. On real posts th
 different things (a model's 0.95 on an innocent short comment, a slur list's 0.8 on a
 real insult). So each finding's combined raw confidence goes through a monotone curve,
 per mode and category, and per *kind* of evidence: ``rule`` when a rule pinpointed
-words or an identifier, ``model`` when only a classifier spoke. The curves are isotonic
+words or an identifier, ``model`` when only a classifier spoke. Where the real posts of
+a language variety are enough, that variety gets curves of its own (a model can be
+sure of Hindi abuse and unsure of Bengali); elsewhere the variety-blind curve holds. The curves are isotonic
 fits of "was this finding right?" on labelled real posts (the public data sets' dev
 splits and the project's own dev posts), so that a confidence of 0.9 is right about
 nine times in ten on such text.
@@ -31,9 +33,18 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["Calibration", "Curve", "EvidenceKind"]
+__all__ = ["Calibration", "Curve", "EvidenceKind", "variety"]
 
 EvidenceKind = Literal["rule", "model"]
+#: The varieties that can get curves of their own (native script with English words
+#: counts as its native script).
+VARIETIES: tuple[str, ...] = ("hi", "bn", "en", "hi-en", "bn-en")
+
+
+def variety(language: str) -> str | None:
+    """The calibration variety of an identified language code (``hi-mixed`` -> ``hi``)."""
+    code = {"hi-mixed": "hi", "bn-mixed": "bn"}.get(language, language)
+    return code if code in VARIETIES else None
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,8 @@ class Calibration:
     """Curves by ``(mode, category, kind)``; a missing curve leaves the confidence as it is."""
 
     curves: Mapping[tuple[str, str, str], Curve] = field(default_factory=dict)
+    #: curves of one language variety: ``(mode, category, kind, variety)``.
+    by_variety: Mapping[tuple[str, str, str, str], Curve] = field(default_factory=dict)
     #: where the curves came from (data sets, splits), for reports and the model card.
     source: Mapping[str, Any] = field(default_factory=dict)
     #: per mode: the least confidence at which a finding is reported.
@@ -79,8 +92,13 @@ class Calibration:
     #: per mode: the least confidence at which a finding may block.
     block_floor: Mapping[str, float] = field(default_factory=dict)
 
-    def apply(self, mode: str, category: str, kind: EvidenceKind, confidence: float) -> float:
-        curve = self.curves.get((mode, category, kind))
+    def apply(self, mode: str, category: str, kind: EvidenceKind, confidence: float,
+              language: str | None = None) -> float:
+        curve = None
+        if language is not None and (v := variety(language)) is not None:
+            curve = self.by_variety.get((mode, category, kind, v))
+        if curve is None:
+            curve = self.curves.get((mode, category, kind))
         return confidence if curve is None else curve(confidence)
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +106,10 @@ class Calibration:
                                "block_floor": dict(self.block_floor), "curves": {}}
         for (mode, category, kind), curve in sorted(self.curves.items()):
             out["curves"].setdefault(mode, {}).setdefault(category, {})[kind] = curve.to_dict()
+        if self.by_variety:
+            out["by_variety"] = {}
+        for (mode, category, kind, v), curve in sorted(self.by_variety.items()):
+            out["by_variety"].setdefault(mode, {}).setdefault(v, {}).setdefault(category, {})[kind] = curve.to_dict()
         return out
 
     @classmethod
@@ -98,7 +120,15 @@ class Calibration:
             for category, by_kind in by_cat.items()
             for kind, c in by_kind.items()
         }
-        return cls(curves, d.get("source", {}), {k: float(v) for k, v in d.get("report_floor", {}).items()},
+        by_variety = {
+            (mode, category, kind, v): Curve.from_dict(c)
+            for mode, by_v in d.get("by_variety", {}).items()
+            for v, by_cat in by_v.items()
+            for category, by_kind in by_cat.items()
+            for kind, c in by_kind.items()
+        }
+        return cls(curves, by_variety, d.get("source", {}),
+                   {k: float(v) for k, v in d.get("report_floor", {}).items()},
                    {k: float(v) for k, v in d.get("block_floor", {}).items()})
 
     def save(self, path: Path) -> None:

@@ -136,8 +136,9 @@ class Screener:
 
     def raw_confidences(
         self, posts: Sequence[tuple[str, str, AccountType]], *, mode: Mode | None = None
-    ) -> list[dict[str, tuple[float, EvidenceKind]]]:
-        """Per post, each category's combined confidence *before* calibration, and its kind.
+    ) -> list[tuple[str, dict[str, tuple[float, EvidenceKind]]]]:
+        """Per post, its identified language, and each category's combined confidence
+        *before* calibration with its kind of evidence.
 
         What calibration is fitted on (``satark train``): every category any detector
         raised, however weakly, whether or not the pack cites a clause for it.
@@ -150,7 +151,7 @@ class Screener:
             for hit in found:
                 if _applies(hit.category, ctx.pack, ctx.account_type):
                     by_category.setdefault(hit.category, []).append(hit)
-            out.append({c: (_noisy_or(group), _kind(group)) for c, group in by_category.items()})
+            out.append((ctx.language.code, {c: (_noisy_or(group), _kind(group)) for c, group in by_category.items()}))
         return out
 
     def _hits_many(
@@ -186,7 +187,7 @@ class Screener:
         for category, group in by_category.items():
             if wanted is not None and category not in wanted:
                 continue
-            finding = _combine(category, group, pack, ctx.account_type, self.calibration, mode)
+            finding = _combine(category, group, pack, ctx.account_type, self.calibration, mode, ctx.language.code)
             if finding is not None:
                 findings.append(finding)
         findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
@@ -219,12 +220,12 @@ def _kind(hits: Sequence[Hit]) -> EvidenceKind:
 
 
 def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str,
-             calibration: Calibration, mode: str) -> Finding | None:
+             calibration: Calibration, mode: str, language: str) -> Finding | None:
     """All hits of one category become one finding, if the pack has a clause for it.
 
     The hits' confidences combine (noisy-OR), then go through the calibration curve for
-    the mode, category and kind of evidence, so that the pack's thresholds mean the same
-    for rules and models.
+    the mode, category, kind of evidence and language variety, so that the pack's
+    thresholds mean the same for rules and models.
     """
     if not _applies(category, pack, account_type):
         return None
@@ -232,7 +233,7 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str
     clauses = sorted(pack.clauses_for(category, account_type),
                      key=lambda c: (-c.severity, c.parent is None))
     raw = _noisy_or(hits)
-    confidence = calibration.apply(mode, category, _kind(hits), raw)
+    confidence = calibration.apply(mode, category, _kind(hits), raw, language)
     if confidence < max(pack.verdict_policy.report_min_confidence, calibration.report_floor.get(mode, 0.0)):
         return None
     top = max(hits, key=lambda h: h.confidence)

@@ -8,7 +8,8 @@ negative should raise none; ``docs/transfer-mapping.md`` is the same table in pr
 Per set, and pooled over the sets that have a clean class:
 
 * ``neg_flagged``: share of negatives with any finding (advisories excluded);
-* ``neg_blocked``: share of negatives whose verdict is ``block``;
+* ``neg_blocked``: share of negatives whose verdict is ``block``; ``block_precision``:
+  of the posts blocked, the share that are positives;
 * ``recall``: share of positives with a finding in any content category (the post is
   sent for review, whatever the category);
 * ``strict_recall``: share of positives with a finding in one of their labels' own
@@ -204,6 +205,7 @@ class Tally:
     neg_flagged: int = 0
     neg_blocked: int = 0
     positives: int = 0
+    pos_blocked: int = 0
     caught: int = 0
     strict: int = 0
     neg_scores: list[float] = field(default_factory=list)
@@ -223,6 +225,7 @@ class Tally:
                 self.by_category[c] = self.by_category.get(c, 0) + 1
             return
         self.positives += 1
+        self.pos_blocked += report.verdict is Verdict.BLOCK
         self.caught += bool(raised & CONTENT)
         own = frozenset().union(*labels.values())
         self.strict += bool(raised & own)
@@ -233,7 +236,7 @@ class Tally:
             n[1] += bool(raised & cats)
 
     def merge(self, other: Tally) -> None:
-        for name in ("negatives", "neg_flagged", "neg_blocked", "positives", "caught", "strict"):
+        for name in ("negatives", "neg_flagged", "neg_blocked", "positives", "pos_blocked", "caught", "strict"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.neg_scores += other.neg_scores
         self.pos_scores += other.pos_scores
@@ -244,6 +247,8 @@ class Tally:
             "positives": self.positives,
             "neg_flagged": _rate(self.neg_flagged, self.negatives),
             "neg_blocked": _rate(self.neg_blocked, self.negatives),
+            # of the posts blocked, the share that were hostile (in this set's mix)
+            "block_precision": _rate(self.pos_blocked, self.pos_blocked + self.neg_blocked),
             "recall": _rate(self.caught, self.positives),
             "strict_recall": _rate(self.strict, self.positives),
             "auc": _auc(self.neg_scores, self.pos_scores),
@@ -467,6 +472,8 @@ def markdown_transfer(result: TransferResult | dict[str, Any]) -> str:
     lines.append(f"| **pooled (sets with a clean class)** | {p['negatives']} | **{_pct(p['neg_flagged'])}** | "
                  f"**{_pct(p['neg_blocked'])}** | {p['positives']} | **{_pct(p['recall'])}** | "
                  f"{_pct(p['strict_recall'])} | {_num(p['auc'])} |")
+    if p.get("block_precision") is not None:
+        lines += ["", f"Of the pooled posts blocked, {_pct(p['block_precision'])} were hostile ones."]
     lines += ["", "Strict recall by label (the label's own categories):", "",
               "| data set | label | posts | strict recall |", "|---|---|---:|---:|"]
     for t in r["sets"]:

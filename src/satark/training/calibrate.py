@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..calibration import Calibration, Curve
+from ..calibration import VARIETIES, Calibration, Curve, EvidenceKind, variety
 from ..categories import SCORED_CATEGORIES, Severity
 from ..detectors.classifier import SEVERITY
 from ..engine import MODES, Screener
@@ -42,12 +42,15 @@ SEVERE = frozenset(c for c, s in SEVERITY.items() if s >= Severity.HIGH)
 PER_SET = 1000
 #: Fewer labelled findings than this for a (mode, category, kind): leave it uncalibrated.
 MIN_FINDINGS = 12
+#: A language variety gets curves of its own with at least this many labelled findings,
+#: and this many right and wrong among them; otherwise the variety-blind curve holds.
+MIN_VARIETY_FINDINGS, MIN_VARIETY_EACH = 60, 10
 #: Confidence is never quite 0 or 1 on real text.
 FLOOR, CEILING = 0.02, 0.98
 #: Share of real clean dev posts that may get a finding, and that may be blocked: the
 #: operating floors are the least confidences that keep within these (the issue's
 #: targets are 8% and 1% on the test splits; the budget leaves a margin).
-FLAG_BUDGET, BLOCK_BUDGET = 0.07, 0.008
+FLAG_BUDGET, BLOCK_BUDGET = 0.075, 0.008
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class LabelledPost:
     #: the categories whose presence or absence this post's labels tell.
     known: frozenset[str]
     source: str
+    #: how many posts of its data set this one stands for (the sample is capped per set,
+    #: the pooled figures are not): the operating floors are set on the pooled mix.
+    weight: float = 1.0
 
 
 def _sample(examples: list[datasets.Example], n: int) -> list[datasets.Example]:
@@ -75,9 +81,11 @@ def calibration_posts(own_dev: Sequence[LabelledPost], per_set: int = PER_SET) -
         if mapping.name.split(":")[0] in EVAL_ONLY or "dev" not in spec.splits:
             continue
         try:
-            examples = _sample(datasets.load(mapping.name, "dev"), per_set)
+            everything = datasets.load(mapping.name, "dev")
         except FileNotFoundError:
             continue
+        examples = _sample(everything, per_set)
+        weight = len(everything) / max(1, len(examples))
         for e in examples:
             labels = mapping.labels(e)
             if labels is None:
@@ -85,7 +93,7 @@ def calibration_posts(own_dev: Sequence[LabelledPost], per_set: int = PER_SET) -
             clean = not labels and mapping.has_negatives
             known = (CONTENT | {"confidential", "self_promotion"}) if clean else spec.annotated
             posts.append(LabelledPost(e.text, e.jurisdiction, "personal", e.categories, frozenset(known),
-                                      mapping.name))
+                                      mapping.name, weight))
         used.append({"set": mapping.name, "split": "dev", "posts": str(len(examples)), "licence": spec.licence})
     return posts, used
 
@@ -126,53 +134,75 @@ def fit_calibration(
 ) -> Calibration:
     """Screen ``posts`` uncalibrated in each mode and fit one curve per category and kind."""
     curves: dict[tuple[str, str, str], Curve] = {}
+    by_variety: dict[tuple[str, str, str, str], Curve] = {}
     report_floor: dict[str, float] = {}
     block_floor: dict[str, float] = {}
     batch = [(p.text, p.jurisdiction, p.account_type) for p in posts]
     for mode in modes:
-        raw: list[dict[str, tuple[float, str]]] = []
+        langs: list[str | None] = []
+        raw: list[dict[str, tuple[float, EvidenceKind]]] = []
         for start in range(0, len(batch), 256):
-            raw += screener.raw_confidences(batch[start:start + 256], mode=mode)  # type: ignore[arg-type]
+            for lang, found in screener.raw_confidences(batch[start:start + 256], mode=mode):  # type: ignore[arg-type]
+                langs.append(variety(lang))
+                raw.append(found)
         for category in SCORED_CATEGORIES:
             for kind in ("rule", "model"):
-                xs, ys = [], []
-                for post, found in zip(posts, raw, strict=True):
+                xs, ys, vs = [], [], []
+                for post, found, v in zip(posts, raw, langs, strict=True):
                     hit = found.get(category)
                     if hit is None or hit[1] != kind or category not in post.known:
                         continue
                     xs.append(hit[0])
                     ys.append(category in post.labels)
-                curve = _curve(np.array(xs, dtype=float), np.array(ys, dtype=bool))
-                if curve is not None:
-                    curves[(mode, category, kind)] = curve
-                    log(f"  calibration {mode} {category} {kind}: {curve.support[0]}/{curve.support[1]} right, "
-                        f"raw 0.5 -> {curve(0.5):.2f}, raw 0.9 -> {curve(0.9):.2f}")
+                    vs.append(v)
+                x, y = np.array(xs, dtype=float), np.array(ys, dtype=bool)
+                curve = _curve(x, y)
+                if curve is None:
+                    continue
+                curves[(mode, category, kind)] = curve
+                log(f"  calibration {mode} {category} {kind}: {curve.support[0]}/{curve.support[1]} right, "
+                    f"raw 0.5 -> {curve(0.5):.2f}, raw 0.9 -> {curve(0.9):.2f}")
+                for v in VARIETIES:
+                    mask = np.array([w == v for w in vs], dtype=bool)
+                    right = int(y[mask].sum())
+                    if mask.sum() < MIN_VARIETY_FINDINGS or min(right, int(mask.sum()) - right) < MIN_VARIETY_EACH:
+                        continue
+                    own = _curve(x[mask], y[mask])
+                    if own is not None:
+                        by_variety[(mode, category, kind, v)] = own
         # The operating floors: the top calibrated confidence of each real clean post
         # (severe categories only for blocking), and the least floors within budget.
-        top, top_severe = [], []
-        for post, found in zip(posts, raw, strict=True):
+        top: list[tuple[float, float]] = []
+        top_severe: list[tuple[float, float]] = []
+        fitted = Calibration(curves, by_variety)
+        for post, found, v in zip(posts, raw, langs, strict=True):
             if post.source == OWN or post.labels or not post.known >= CONTENT:
                 continue
-            conf = {c: Calibration(curves).apply(mode, c, k, x) for c, (x, k) in found.items()  # type: ignore[arg-type]
+            conf = {c: fitted.apply(mode, c, k, x, v) for c, (x, k) in found.items()
                     if c in SCORED_CATEGORIES}
-            top.append(max(conf.values(), default=0.0))
-            top_severe.append(max((v for c, v in conf.items() if c in SEVERE), default=0.0))
+            top.append((max(conf.values(), default=0.0), post.weight))
+            top_severe.append((max((p for c, p in conf.items() if c in SEVERE), default=0.0), post.weight))
         report_floor[mode] = _floor(top, FLAG_BUDGET, 0.5)
         block_floor[mode] = _floor(top_severe, BLOCK_BUDGET, 0.8)
         log(f"  {mode}: report floor {report_floor[mode]:.3f}, block floor {block_floor[mode]:.3f} "
             f"({len(top)} real clean posts)")
-    return Calibration(curves, {"posts": len(posts), "sets": list(sources),
-                                "method": "Platt scaling per mode, category and kind of evidence",
-                                "flag_budget": FLAG_BUDGET, "block_budget": BLOCK_BUDGET},
+    return Calibration(curves, by_variety,
+                       {"posts": len(posts), "sets": list(sources),
+                        "method": "Platt scaling per mode, category, kind of evidence and (where the data "
+                                  "allow) language variety",
+                        "flag_budget": FLAG_BUDGET, "block_budget": BLOCK_BUDGET},
                        report_floor, block_floor)
 
 
-def _floor(tops: Sequence[float], budget: float, least: float) -> float:
-    """The least threshold >= ``least`` that leaves at most ``budget`` of ``tops`` at or above it."""
-    if not tops:
+def _floor(tops: Sequence[tuple[float, float]], budget: float, least: float) -> float:
+    """The least threshold >= ``least`` that leaves at most ``budget`` of the (weighted)
+    ``(top confidence, weight)`` pairs at or above it."""
+    total = sum(w for _, w in tops)
+    if not total:
         return least
-    ranked = sorted(tops, reverse=True)
-    allowed = int(budget * len(ranked))
-    if allowed >= len(ranked) or ranked[allowed] < least:
-        return least
-    return round(min(ranked[allowed] + 1e-4, CEILING), 4)
+    above = 0.0
+    for conf, w in sorted(tops, reverse=True):
+        if above + w > budget * total:  # this post must fall below the floor
+            return least if conf < least else round(min(conf + 1e-4, CEILING), 4)
+        above += w
+    return least

@@ -123,6 +123,11 @@ def test_calibration_curves_are_monotone_and_applied() -> None:
     assert cal.apply("fast", "political", "model", 0.55) == pytest.approx(0.4)
     assert cal.apply("fast", "political", "rule", 0.55) == 0.55  # no curve: unchanged
     assert Calibration.from_dict(cal.to_dict()) == cal
+    hindi = Calibration({("fast", "political", "model"): Curve((0.0, 1.0), (0.1, 0.5))},
+                        {("fast", "political", "model", "hi"): Curve((0.0, 1.0), (0.2, 0.9))})
+    assert hindi.apply("fast", "political", "model", 1.0, "hi-mixed") == pytest.approx(0.9)  # its variety's curve
+    assert hindi.apply("fast", "political", "model", 1.0, "bn") == pytest.approx(0.5)  # no curve: the general one
+    assert Calibration.from_dict(hindi.to_dict()) == hindi
 
 
 def test_shipped_calibration_is_used_and_findings_keep_their_raw_confidence() -> None:
@@ -132,8 +137,9 @@ def test_shipped_calibration_is_used_and_findings_keep_their_raw_confidence() ->
     finding = next(f for f in report.findings if f.category == "obscene_abusive")
     raw = finding.details["raw_confidence"]
     kind = "rule" if any(e["detector"] != "classifier-fast" for e in finding.details["evidence"]) else "model"
-    assert finding.confidence == pytest.approx(screener.calibration.apply("fast", "obscene_abusive", kind, raw),
-                                               abs=1e-3)
+    expected = screener.calibration.apply("fast", "obscene_abusive", kind, raw, report.language.code)
+    assert finding.confidence == pytest.approx(expected, abs=1e-3)
+    assert screener.calibration.by_variety, "Hindi, Bengali and English have curves of their own"
 
 
 def test_model_explanations_name_what_was_read_not_internal_names() -> None:

@@ -140,8 +140,9 @@ class Screener:
         """Per post, its identified language, and each category's combined confidence
         *before* calibration with its kind of evidence.
 
-        What calibration is fitted on (``satark train``): every category any detector
-        raised, however weakly, whether or not the pack cites a clause for it.
+        What calibration is fitted on (``satark train``): every category that a detector
+        raised, however weakly (below the reporting threshold too), and that the pack
+        has a clause for on the post's account type, as a report would treat it.
         """
         mode = self._check_mode(mode or self.mode)
         prepared, hits = self._hits_many(posts, mode)

@@ -59,7 +59,7 @@ SENTENCE_MIN = 0.5
 #: Posts with fewer words than this have their model scores scaled down in proportion.
 SHORT_POST_WORDS = 4
 #: full mode runs the encoder only where the n-gram score is in this band.
-CASCADE_LOW, CASCADE_HIGH = 0.3, 0.8
+CASCADE_LOW, CASCADE_HIGH = 0.4, 0.75
 _SENTENCE_RE = re.compile(r"[^.!?।॥\n]+[.!?।॥]*")
 
 SEVERITY = {

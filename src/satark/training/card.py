@@ -114,7 +114,8 @@ Data fingerprint: `{data['fingerprint']}`.
 - Few examples of disability, age, marital status or sexual-orientation discrimination.
 - Romanized text goes to the encoder as it is (no transliteration), so `full` adds less
   for Hinglish and Banglish than for native script.
-- Long posts: the encoder reads only the first {max_tokens} tokens (the n-gram model reads all).
+- Long posts: when screening, the encoder reads only the first {max_tokens} tokens (the n-gram
+  model reads all).
 - The encoder is frozen (multilingual-e5-small with a linear head); fine-tuning it was
   not tried yet.
 """

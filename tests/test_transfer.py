@@ -175,3 +175,10 @@ def test_operating_floors_hold_the_budget_and_never_lower_the_pack() -> None:
         assert all(f.confidence >= 0.7 for f in report.findings)
         if report.verdict.value == "block":
             assert any(f.confidence >= 0.9 for f in report.findings)
+
+
+def test_reports_say_which_mode_and_model_set_screened_them() -> None:
+    for mode, expected in (("rules", None), ("fast", "shipped v1"), ("full", "shipped v1")):
+        report = screen("नमस्ते सभी को, आज का दिन शुभ हो", jurisdiction="IN-CG", mode=mode)  # type: ignore[arg-type]
+        data = report.to_dict()
+        assert data["mode"] == mode and data["model_set"] == expected

@@ -56,6 +56,7 @@ class Screener:
         self.detectors = tuple(detectors)
         self.max_chars = max_chars
         self.calibration = calibration or Calibration()
+        self._model_sets: dict[str, str | None] = {}
         # A detector with a ``modes`` attribute runs only in those modes (the classifiers);
         # one without runs in every mode (the rules).
         self._by_mode = {
@@ -200,7 +201,22 @@ class Screener:
             jurisdiction=pack.jurisdiction,
             account_type=ctx.account_type,
             language=ctx.language,
+            mode=mode,
+            model_set=self.model_set(mode),
         )
+
+    def model_set(self, mode: Mode | None = None) -> str | None:
+        """The learned model set screening in ``mode`` (``"shipped v1"``), or ``None``."""
+        mode = self._check_mode(mode or self.mode)
+        if mode not in self._model_sets:
+            names = []
+            for detector in self.detectors_for(mode):
+                describe = getattr(detector, "model_set", None)
+                if describe is not None:
+                    info = describe()
+                    names.append(f"{info['name']} v{info['version']}")
+            self._model_sets[mode] = ", ".join(dict.fromkeys(names)) or None
+        return self._model_sets[mode]
 
 
 def _applies(category: str, pack: PolicyPack, account_type: str) -> bool:

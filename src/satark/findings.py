@@ -124,6 +124,10 @@ class Report:
     jurisdiction: str
     account_type: str
     language: LanguageGuess
+    #: the mode it was screened in, and the learned model set that took part (``shipped``
+    #: or a set trained on the office's machine, with its version; ``None`` in rules mode).
+    mode: str = ""
+    model_set: str | None = None
 
     @property
     def categories(self) -> set[str]:
@@ -138,4 +142,6 @@ class Report:
             "language": self.language.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "length": len(self.text),
+            "mode": self.mode,
+            "model_set": self.model_set,
         }

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from .calibration import Calibration, EvidenceKind
 from .categories import CATEGORIES, Severity
@@ -205,19 +205,23 @@ class Screener:
             model_set=self.model_set(mode),
         )
 
+    def model_info(self, mode: Mode | None = None) -> dict[str, Any]:
+        """The learned model set screening in ``mode``: its name, version, folder and
+        training sources (``{}`` in rules mode)."""
+        for detector in self.detectors_for(mode):
+            describe = getattr(detector, "model_set", None)
+            if describe is not None:
+                info: dict[str, Any] = describe()
+                return info
+        return {}
+
     def model_set(self, mode: Mode | None = None) -> str | None:
         """The learned model set screening in ``mode`` (``"shipped v1"``), or ``None``."""
         mode = self._check_mode(mode or self.mode)
         if mode not in self._model_sets:
-            names = []
-            for detector in self.detectors_for(mode):
-                describe = getattr(detector, "model_set", None)
-                if describe is not None:
-                    info = describe()
-                    names.append(f"{info['name']} v{info['version']}")
-            self._model_sets[mode] = ", ".join(dict.fromkeys(names)) or None
+            info = self.model_info(mode)
+            self._model_sets[mode] = f"{info['name']} v{info['version']}" if info else None
         return self._model_sets[mode]
-
 
 def _applies(category: str, pack: PolicyPack, account_type: str) -> bool:
     meta = CATEGORIES.get(category)

@@ -172,8 +172,9 @@ HATECHECK_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _sample(examples: list[datasets.Example], limit: int | None) -> list[datasets.Example]:
-    """A fixed subset (by id hash) so that repeated runs see the same posts."""
+def sample(examples: list[datasets.Example], limit: int | None) -> list[datasets.Example]:
+    """A fixed subset (by id hash) so that repeated runs see the same posts (also the
+    calibration's per-set sample)."""
     if limit is None or len(examples) <= limit:
         return examples
     return sorted(examples, key=lambda e: hashlib.sha1(e.id.encode()).hexdigest())[:limit]
@@ -372,7 +373,7 @@ def evaluate_transfer(
         use_split = split if split in spec.splits else spec.splits[0]
         if mapping.name.split(":")[0] not in EVAL_ONLY and use_split != split:
             continue
-        examples = _sample(_usable(datasets.load(mapping.name, use_split), screener), limit)
+        examples = sample(_usable(datasets.load(mapping.name, use_split), screener), limit)
         if progress:
             progress(f"{mapping.name} ({use_split}, {len(examples)} posts)")
         reports = _screen(screener, examples, mode)
@@ -391,56 +392,44 @@ def evaluate_transfer(
             pooled.merge(tally)
     hatecheck: dict[str, dict[str, Any]] = {}
     if wanted is None or HATECHECK in wanted:
-        examples = _sample(_usable(datasets.load(HATECHECK, "test"), screener), limit)
+        examples = sample(_usable(datasets.load(HATECHECK, "test"), screener), limit)
         if progress:
             progress(f"{HATECHECK} (test, {len(examples)} posts)")
         hatecheck = _hatecheck(examples, _screen(screener, examples, mode))
         posts += len(examples)
     return TransferResult(mode=mode, split=split, sets=results, pooled=pooled, hatecheck=hatecheck,
-                          seconds=time.perf_counter() - start, posts=posts, models=_models(screener, mode),
+                          seconds=time.perf_counter() - start, posts=posts, models=screener.model_info(mode),
                           reliability=reliability)
 
 
-def _models(screener: Screener, mode: Mode) -> dict[str, Any]:
-    for detector in screener.detectors_for(mode):
-        describe = getattr(detector, "model_set", None)
-        if describe is not None:
-            out: dict[str, Any] = describe()
-            return out
-    return {}
-
-
 def _hatecheck(examples: Sequence[datasets.Example], reports: Sequence[Report]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for group, functionalities in HATECHECK_GROUPS.items():
-        rows = [(e, r) for e, r in zip(examples, reports, strict=True)
+    pairs = list(zip(examples, reports, strict=True))
+    groups = {
+        group: [(e, r) for e, r in pairs
                 if (e.task_label == "hateful" if not functionalities
                     else e.meta_dict().get("functionality") in functionalities)]
-        if not rows:
-            continue
-        raised = [_flagged(r) for _, r in rows]
-        n = len(rows)
-        by_target: dict[str, list[int]] = {}
-        for (e, _), cats in zip(rows, raised, strict=True):
-            t = by_target.setdefault(e.meta_dict().get("target", "") or "-", [0, 0])
-            t[0] += 1
-            t[1] += bool(cats)
-        out[group] = {
-            "n": n,
-            "flagged": sum(bool(c) for c in raised) / n,
-            "hate_or_religious": sum(bool(c & HATE) for c in raised) / n,
-            "obscene_abusive": sum("obscene_abusive" in c for c in raised) / n,
-            "by_target": {k: {"n": a, "flagged": b / a} for k, (a, b) in sorted(by_target.items())},
-        }
-    mf4 = [(e, r) for e, r in zip(examples, reports, strict=True) if e.meta_dict().get("functionality") == "MF4"]
-    if mf4:
-        out["English in Devanagari (MF4, hateful)"] = {
-            "n": len(mf4), "flagged": sum(bool(_flagged(r)) for _, r in mf4) / len(mf4),
-            "hate_or_religious": sum(bool(_flagged(r) & HATE) for _, r in mf4) / len(mf4),
-            "obscene_abusive": sum("obscene_abusive" in _flagged(r) for _, r in mf4) / len(mf4),
-            "by_target": {},
-        }
-    return out
+        for group, functionalities in HATECHECK_GROUPS.items()
+    }
+    groups["English in Devanagari (MF4, hateful)"] = [
+        (e, r) for e, r in pairs if e.meta_dict().get("functionality") == "MF4"]
+    return {group: _group_stats(rows) for group, rows in groups.items() if rows}
+
+
+def _group_stats(rows: Sequence[tuple[datasets.Example, Report]]) -> dict[str, Any]:
+    raised = [_flagged(r) for _, r in rows]
+    n = len(rows)
+    by_target: dict[str, list[int]] = {}
+    for (e, _), cats in zip(rows, raised, strict=True):
+        t = by_target.setdefault(e.meta_dict().get("target", "") or "-", [0, 0])
+        t[0] += 1
+        t[1] += bool(cats)
+    return {
+        "n": n,
+        "flagged": sum(bool(c) for c in raised) / n,
+        "hate_or_religious": sum(bool(c & HATE) for c in raised) / n,
+        "obscene_abusive": sum("obscene_abusive" in c for c in raised) / n,
+        "by_target": {k: {"n": a, "flagged": b / a} for k, (a, b) in sorted(by_target.items())},
+    }
 
 
 def _pct(x: float | None) -> str:

@@ -17,7 +17,6 @@ on one post. Two parameters are steadier, and monotone as long as the slope is p
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from ..calibration import VARIETIES, Calibration, Curve, EvidenceKind, variety
 from ..categories import SCORED_CATEGORIES, Severity
 from ..detectors.classifier import SEVERITY
 from ..engine import MODES, Screener
-from ..transfer import CONTENT, EVAL_ONLY, MAPPING
+from ..transfer import CONTENT, EVAL_ONLY, MAPPING, sample
 from . import datasets
 
 __all__ = ["LabelledPost", "calibration_posts", "fit_calibration"]
@@ -67,10 +66,6 @@ class LabelledPost:
     weight: float = 1.0
 
 
-def _sample(examples: list[datasets.Example], n: int) -> list[datasets.Example]:
-    return sorted(examples, key=lambda e: hashlib.sha1(e.id.encode()).hexdigest())[:n]
-
-
 def calibration_posts(own_dev: Sequence[LabelledPost], per_set: int = PER_SET) -> tuple[list[LabelledPost],
                                                                                        list[dict[str, str]]]:
     """The project's dev posts plus each public set's dev split; returns posts and sources."""
@@ -84,7 +79,7 @@ def calibration_posts(own_dev: Sequence[LabelledPost], per_set: int = PER_SET) -
             everything = datasets.load(mapping.name, "dev")
         except FileNotFoundError:
             continue
-        examples = _sample(everything, per_set)
+        examples = sample(everything, per_set)
         weight = len(everything) / max(1, len(examples))
         for e in examples:
             labels = mapping.labels(e)

@@ -237,7 +237,13 @@ def train(
         "--with-research-data", "--public",
         help="Also train on the public data sets' train splits (research-only licences): a local model "
              "set for this machine, never the package's.")] = False,
-    e5: Annotated[bool, typer.Option(help="Train the sentence-encoder head (full mode).")] = True,
+    e5: Annotated[bool, typer.Option(help="Train the sentence-encoder model (full mode).")] = True,
+    encoder: Annotated[str, typer.Option(
+        help="finetuned: fine-tune multilingual-e5-small (needs pip install -e '.[train]'); "
+             "frozen: a linear head on its embeddings.")] = "finetuned",
+    reuse_encoder: Annotated[bool, typer.Option(
+        help="Keep the fine-tuned encoder already in the output folder; refit its calibration only.")] = False,
+    epochs: Annotated[float, typer.Option(help="Fine-tuning epochs.")] = 2.0,
     calibrate: Annotated[bool, typer.Option(help="Fit the confidence calibration on real dev posts.")] = True,
     seed: Annotated[int, typer.Option(help="Seed for sampling the public data.")] = 13,
     benchmarks: Annotated[bool, typer.Option(
@@ -249,6 +255,7 @@ def train(
     from .detectors.classifier import SHIPPED_MODELS_DIR
     from .paths import local_models_dir
     from .training.card import write_model_card
+    from .training.finetune import FinetuneConfig
     from .training.pipeline import TrainConfig
     from .training.pipeline import train as run_training
 
@@ -267,9 +274,18 @@ def train(
         for path in dev_files:
             if not path.is_file():
                 raise InputError(f"cannot read {path}")
+        if encoder not in ("finetuned", "frozen"):
+            raise typer.BadParameter(f"--encoder must be finetuned or frozen, not {encoder!r}")
+        if e5 and encoder == "finetuned" and not reuse_encoder:
+            import importlib.util
+
+            if importlib.util.find_spec("torch") is None:
+                raise InputError("fine-tuning the encoder needs PyTorch: pip install -e '.[train]' "
+                                 "(or --encoder frozen)")
         default_out = local_models_dir("research") if research else SHIPPED_MODELS_DIR
         cfg = TrainConfig(indomain_dir=indomain, written_dir=written, out_dir=out or default_out,
-                          dev_files=dev_files, public=research, e5=e5, seed=seed, calibrate=calibrate)
+                          dev_files=dev_files, public=research, e5=e5, seed=seed, calibrate=calibrate,
+                          encoder=encoder, reuse_encoder=reuse_encoder, finetune=FinetuneConfig(epochs=epochs))
         manifest = run_training(cfg, log=console.print)
         write_model_card(cfg.out_dir, manifest)
         console.print(f"wrote {cfg.out_dir}")

@@ -148,42 +148,20 @@ def train_e5_head(
 ) -> E5Head:
     from sklearn.linear_model import LogisticRegression
 
-    from ..training.pipeline import CATS, _annotated, _best_threshold, _labels, _mask_personal, _platt
+    from ..training.pipeline import CATS, _annotated, _labels, fit_encoder_head
 
     log(f"  e5: embedding {len(train) + len(dev)} posts (about 30 ms each, cached)")
     x = embed_cached([r.text for r in train])
     xd = embed_cached([r.text for r in dev])
-    y, yd = _labels(train), _labels(dev)
+    y = _labels(train)
     sw = np.array([r.weight for r in train])
-    weights, intercepts, a, b, t, blend = [], [], [], [], [], []
+    weights, intercepts = [], []
     for j, category in enumerate(CATS):
         lr = LogisticRegression(C=cfg.c_e5, class_weight="balanced", max_iter=3000)
         keep = _annotated(train, category)
         lr.fit(x[keep], y[keep, j], sample_weight=sw[keep])
         weights.append(lr.coef_[0])
         intercepts.append(float(lr.intercept_[0]))
-        z = xd @ lr.coef_[0] + lr.intercept_[0]
-        aj, bj = _platt(z, yd[:, j])
-        a.append(aj)
-        b.append(bj)
-    head = E5Head(CATS, np.vstack(weights).T.astype(np.float32), np.array(intercepts, np.float32),
-                  np.array(a, np.float32), np.array(b, np.float32), np.full(len(CATS), 0.5, np.float32),
-                  np.ones(len(CATS), np.float32))
-    p = _mask_personal(platt(xd @ head.weights + head.intercepts, head.calib_a, head.calib_b), dev)
-    for j in range(len(CATS)):
-        t.append(_best_threshold(p[:, j], yd[:, j]))
-    head.thresholds = np.array(t, np.float32)
-    e5_aligned = _mask_personal(calibrated(p, head.thresholds), dev)
-    fast_aligned = _mask_personal(fast_dev_aligned, dev)
-    for j, category in enumerate(CATS):
-        best_w, best_f1 = 1.0, -1.0
-        for w in (1.0, 0.75, 0.5, 0.25, 0.0):
-            pred = (w * fast_aligned[:, j] + (1 - w) * e5_aligned[:, j]) >= 0.5
-            tp = float((pred & yd[:, j]).sum())
-            f1 = 2 * tp / (2 * tp + float((pred & ~yd[:, j]).sum()) + float((~pred & yd[:, j]).sum())) if tp else 0.0
-            if f1 > best_f1 + 1e-9:
-                best_w, best_f1 = w, f1
-        blend.append(best_w)
-        log(f"  e5 {category}: threshold {t[j]:.2f}, n-gram weight {best_w:.2f} (dev F1 {best_f1:.3f})")
-    head.blend_weights = np.array(blend, np.float32)
-    return head
+    w, b = np.vstack(weights).T.astype(np.float32), np.array(intercepts, np.float32)
+    a, c, t, blend = fit_encoder_head(xd @ w + b, dev, fast_dev_aligned, log, "e5")
+    return E5Head(CATS, w, b, a, c, t, blend)

@@ -58,7 +58,8 @@ MIN_HIT = 0.2
 SENTENCE_MIN = 0.5
 #: Posts with fewer words than this have their model scores scaled down in proportion.
 SHORT_POST_WORDS = 4
-#: full mode runs the encoder only where the n-gram score is in this band.
+#: full mode runs the encoder only where the n-gram score is in this band (the manifest's
+#: ``full.cascade`` when training chose one).
 CASCADE_LOW, CASCADE_HIGH = 0.4, 0.75
 _SENTENCE_RE = re.compile(r"[^.!?।॥\n]+[.!?।॥]*")
 
@@ -124,10 +125,22 @@ class ClassifierDetector:
         return LinearModel.load(self.models_dir / self.manifest["fast"]["file"])
 
     @cached_property
+    def cascade(self) -> tuple[float, float]:
+        """The band of n-gram scores for which ``full`` mode asks the encoder."""
+        low, high = self.manifest.get("full", {}).get("cascade", (CASCADE_LOW, CASCADE_HIGH))
+        return float(low), float(high)
+
+    @cached_property
     def e5(self) -> Any:
+        """The ``full`` mode encoder: fine-tuned (ONNX) or a head on frozen embeddings."""
+        full = self.manifest["full"]
+        if full.get("encoder") == "finetuned":
+            from ..classifiers.finetuned import FineTunedHead
+
+            return FineTunedHead.load(self.models_dir / full["file"])
         from ..classifiers.e5 import E5Head
 
-        return E5Head.load(self.models_dir / self.manifest["full"]["file"])
+        return E5Head.load(self.models_dir / full["file"])
 
     def scores(self, docs: Sequence[Document], ctxs: Sequence[ScreenContext]) -> np.ndarray:
         """Threshold-aligned scores per post and category (0.5 = the tuned threshold).
@@ -152,7 +165,8 @@ class ClassifierDetector:
             out: np.ndarray = fast * shrink
             return out
         head = self.e5
-        need = (head.blend_weights < 1.0) & (fast >= CASCADE_LOW) & (fast <= CASCADE_HIGH)
+        low, high = self.cascade
+        need = (head.blend_weights < 1.0) & (fast >= low) & (fast <= high)
         # personal_on_official is never reported on a personal account: no need to read for it
         official = np.array([c.account_type == "official" for c in ctxs])
         if "personal_on_official" in self.fast.categories:

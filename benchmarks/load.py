@@ -1,8 +1,10 @@
 """Load benchmark: a real ``satark serve`` process on loopback, 16 concurrent clients.
 
-Measures ``POST /api/v1/screen`` and the post-submit path (``POST /api/v1/posts`` — which
-screens the draft and stores it with its report — then ``POST /api/v1/posts/{id}/submit``)
-on SQLite (default) or PostgreSQL, and prints requests/s and p50/p99 latency.
+Measures ``POST /api/v1/screen``, the web editor's live check (``POST /ui/screen`` with a
+login cookie and CSRF token, as htmx sends it while the author types) and the post-submit
+path (``POST /api/v1/posts`` — which screens the draft and stores it with its report —
+then ``POST /api/v1/posts/{id}/submit``) on SQLite (default) or PostgreSQL, and prints
+requests/s and p50/p99 latency.
 
     python benchmarks/load.py                       # SQLite in a temporary data directory
     python benchmarks/load.py --db postgresql       # PostgreSQL (a fresh schema, dropped after)
@@ -37,6 +39,7 @@ import httpx
 
 from satark.bench import generate_corpus
 
+DEMO_PASSWORD = "satark-demo-2026"
 PG_URL = os.environ.get("SATARK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -121,6 +124,12 @@ def _run(clients: int, jobs: list[Any], call: Any) -> dict[str, Any]:
 
     def worker(token: str) -> None:
         with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+            if token.startswith("web:"):  # a browser: a login session (cookie) and its CSRF token
+                base, _, username = token[4:].rpartition(":")
+                client.headers.pop("Authorization")
+                login = client.post(base + "/api/v1/session", json={"username": username, "password": DEMO_PASSWORD})
+                login.raise_for_status()
+                client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
             while True:
                 with lock:
                     job = next(next_job, None)
@@ -184,7 +193,8 @@ def main() -> None:
             rec1, post = _timed(client, "create post", "POST", url + "/api/v1/posts", json=job["body"])
             if post is None:
                 return [rec1]
-            rec2, _ = _timed(client, "submit", "POST", f"{url}/api/v1/posts/{post['id']}/submit")
+            rec2, _ = _timed(client, "submit", "POST", f"{url}/api/v1/posts/{post['id']}/submit",
+                              json={"confirm": True})  # a blocked draft: the author has read why
             return [rec1, rec2, ("create + submit", time.perf_counter() - t0, rec1[2] and rec2[2])]
 
         # Load the models before measuring: each mode's on its first post.
@@ -199,7 +209,17 @@ def main() -> None:
                               **({"mode": mode} if mode else {})}}
                     for i, (t, j, a) in enumerate(corpus[100:])]
 
+        def live_check(client: httpx.Client, job: dict[str, Any]) -> list[tuple[str, float, bool]]:
+            # What the editor's live panel sends on each pause in typing (htmx, a form post).
+            t0 = time.perf_counter()
+            r = client.post(url + "/ui/screen", data=job["form"], headers={"HX-Request": "true"})
+            return [("live check (web editor)", time.perf_counter() - t0, r.status_code < 400)]
+
         figures = _run(args.clients, screen_jobs(0, args.mode), screen)
+        live_form = {"account_id": str(accounts["BD"][0])}
+        live_jobs = [{"token": f"web:{url}:rahima", "form": {**live_form, "text": f"{t} #live{i}"}}
+                     for i, (t, _j, _a) in enumerate(corpus[100:])]
+        figures |= _run(args.clients, live_jobs, live_check)
         if args.mode is None:
             full = _run(args.clients, screen_jobs(len(corpus), "full"), screen)
             figures["screen, mode full"] = full["screen"]

@@ -144,3 +144,25 @@ def test_eval_dataset_scores_a_public_test_split(tmp_path: Path, monkeypatch: py
     assert row["ours"] >= 0.76 and row["published_best"] == 0.81
     r = run("eval", "--dataset", "no-such-set")
     assert r.returncode == 3 and "unknown benchmark" in r.stderr
+
+
+def test_a_command_of_a_missing_extra_says_which_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`satark serve` without the [service] extra: a clear message and exit 3, not "internal error"."""
+    import builtins
+
+    from satark.cli import main
+
+    real_import = builtins.__import__
+
+    def no_uvicorn(name: str, *args: object, **kwargs: object) -> object:
+        if name.split(".")[0] == "uvicorn":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_uvicorn)
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", "1"])
+    assert exit_.value.code == 3
+    err = capsys.readouterr().err
+    assert "[service] extra" in err and "pip install 'satark[service]'" in err

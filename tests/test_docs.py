@@ -47,3 +47,33 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
     assert len(blocks) == 2
     assert "satark demo" in blocks[0] and "pytest" in blocks[1]
     assert (REPO / "examples" / "bd-official-post.txt").exists()
+
+
+def test_the_documented_detector_works() -> None:
+    """docs/detectors.md's example, run as a plugin would be: found, explained, cited."""
+    import types
+
+    from satark import Detector, PackRegistry, Screener
+    from satark.messages import reason_text
+    from satark.plugins import get_plugin_manager
+
+    text = (REPO / "docs" / "detectors.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    plugin = types.ModuleType("paper_leak_plugin")
+    exec(compile(code, "docs/detectors.md", "exec"), plugin.__dict__)
+    (factory,) = plugin.satark_detectors()
+    detector = factory()
+    assert isinstance(detector, Detector)
+    pm = get_plugin_manager()
+    pm.register(plugin, name="paper_leak_plugin")
+    try:
+        screener = Screener(PackRegistry.from_plugins(), [detector])
+        report = screener.screen("कल का पेपर लीक हो गया, सबको भेजो", jurisdiction="IN-CG")
+        (finding,) = report.findings
+        assert finding.category == "confidential" and finding.spans[0].text == "पेपर लीक"
+        assert finding.detector == "paper-leak" and finding.clause_ids
+        assert "लीक हुए परीक्षा पत्र की बात है (पेपर लीक)" in finding.message("hi")
+        assert reason_text("paper-leak", "en", {"term": "paper leak"}) == (
+            "talks of a leaked exam paper (paper leak)")
+    finally:
+        pm.unregister(name="paper_leak_plugin")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from .categories import CATEGORIES, SCORED_CATEGORIES, Category, Severity
 from .detectors.base import Detector, ScreenContext
-from .engine import Screener, default_screener, screen
+from .engine import AccountType, Mode, Screener, check_post, default_screener, screen
 from .errors import (
     InputError,
     LexiconError,
     PackError,
+    RecognizerDataError,
     SatarkError,
     UnknownClause,
     UnknownJurisdiction,
@@ -29,6 +30,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CATEGORIES",
     "SCORED_CATEGORIES",
+    "AccountType",
     "Category",
     "Clause",
     "Detector",
@@ -38,9 +40,11 @@ __all__ = [
     "InputError",
     "LanguageGuess",
     "LexiconError",
+    "Mode",
     "PackError",
     "PackRegistry",
     "PolicyPack",
+    "RecognizerDataError",
     "Report",
     "SatarkError",
     "ScreenContext",
@@ -51,6 +55,7 @@ __all__ = [
     "UnknownJurisdiction",
     "Verdict",
     "__version__",
+    "check_post",
     "default_screener",
     "hookimpl",
     "identify",

@@ -26,12 +26,11 @@ blocked to a budget (:data:`satark.training.calibrate.FLAG_BUDGET`).
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-import numpy as np
 
 __all__ = ["Calibration", "Curve", "EvidenceKind", "variety"]
 
@@ -65,7 +64,18 @@ class Curve:
             raise ValueError("calibration ys must not decrease")
 
     def __call__(self, x: float) -> float:
-        return float(np.interp(x, self.xs, self.ys))
+        """Piecewise-linear, flat outside the knots: ``numpy.interp``'s arithmetic, step for
+        step (so results are bit-identical), without importing numpy on the rules path."""
+        xs, ys = self.xs, self.ys
+        if x < xs[0]:
+            return float(ys[0])
+        if x >= xs[-1]:
+            return float(ys[-1])
+        j = bisect_right(xs, x) - 1
+        if xs[j] == x:
+            return float(ys[j])
+        slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+        return float(slope * (x - xs[j]) + ys[j])
 
     def to_dict(self) -> dict[str, Any]:
         return {"xs": [round(x, 4) for x in self.xs], "ys": [round(y, 4) for y in self.ys],

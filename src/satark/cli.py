@@ -2,8 +2,8 @@
 
 Exit codes are part of the interface: 0 clear, 1 review, 2 block (the verdict, so shell
 scripts and CI pipelines can gate on it), 3 usage error, 4 bad input, 5 bad data (an
-invalid policy pack or lexicon), 6 internal error. Errors print one line, never a
-traceback (set ``SATARK_DEBUG=1`` to see one).
+invalid policy pack, lexicon or recognizer data file), 6 internal error. Errors print one
+line, never a traceback (set ``SATARK_DEBUG=1`` to see one).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .errors import (
     InputError,
     LexiconError,
     PackError,
+    RecognizerDataError,
     SatarkError,
     UnknownClause,
     UnknownJurisdiction,
@@ -36,6 +37,14 @@ from .service.errors import ServiceError
 __all__ = ["app", "main"]
 
 EXIT_USAGE, EXIT_INPUT, EXIT_DATA, EXIT_INTERNAL = 3, 4, 5, 6
+
+#: top-level module -> the extra that installs it (a command that needs a missing one says so)
+_EXTRA_FOR = {
+    **dict.fromkeys(("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "argon2", "jinja2",
+                     "babel", "multipart", "python_multipart", "fastapi_offline"), "service"),
+    "psycopg": "postgres",
+    **dict.fromkeys(("sklearn", "torch", "onnx"), "train"),
+}
 
 app = typer.Typer(
     name="satark",
@@ -97,10 +106,15 @@ def check(
     mode: Annotated[Mode | None, typer.Option("--mode", "-m", help=MODE_HELP)] = None,
 ) -> None:
     """Screen one post. Exit code: 0 clear, 1 review, 2 block."""
+    from .engine import check_post
     from .inputs import read_post
+    from .packs.registry import PackRegistry
     from .render import print_report
 
     post = read_post(text, file)
+    # Input errors first, before the lexicons, recognizers and models load.
+    check_post(post)
+    PackRegistry.from_plugins().get(jurisdiction)
     screener = _screener()
     report = screener.screen(post, jurisdiction=jurisdiction, account_type=account.value,
                              mode=mode.value if mode else None)
@@ -360,6 +374,11 @@ def _fail(code: int, message: str) -> NoReturn:
     raise SystemExit(code)
 
 
+def _missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The extra that installs the module a command could not import, if it is one of ours."""
+    return _EXTRA_FOR.get((exc.name or "").split(".")[0])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps every failure to a one-line message and an exit code."""
     try:
@@ -375,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(EXIT_USAGE, str(exc))
     except InputError as exc:
         _fail(EXIT_INPUT, str(exc))
-    except (PackError, LexiconError) as exc:
+    except (PackError, LexiconError, RecognizerDataError) as exc:
         _fail(EXIT_DATA, str(exc))
     except SatarkError as exc:
         _fail(EXIT_INPUT, str(exc))
@@ -388,6 +407,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if os.environ.get("SATARK_DEBUG"):
             raise
+        if isinstance(exc, ModuleNotFoundError) and (extra := _missing_extra(exc)):
+            _fail(EXIT_USAGE, f"this command needs the [{extra}] extra ({exc.name} is not installed): "
+                              f"pip install 'satark[{extra}]'")
         _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc} (set SATARK_DEBUG=1 for details)")
     raise SystemExit(result if isinstance(result, int) else 0)
 

@@ -24,7 +24,7 @@ from .normalize import Document, normalize
 from .packs.model import Clause, PolicyPack, VerdictPolicy
 from .packs.registry import PackRegistry
 
-__all__ = ["DEFAULT_MAX_CHARS", "MODES", "Mode", "Screener", "default_screener", "screen"]
+__all__ = ["DEFAULT_MAX_CHARS", "MODES", "AccountType", "Mode", "Screener", "check_post", "default_screener", "screen"]
 
 #: Facebook's own limit for a post is 63,206 characters; anything longer is not a post.
 DEFAULT_MAX_CHARS = 65_536
@@ -87,17 +87,7 @@ class Screener:
         return cls(registry, detectors, max_chars=max_chars, mode=mode, calibration=hook.satark_calibration())
 
     def check_input(self, text: object) -> str:
-        if not isinstance(text, str):
-            raise InputError(f"a post must be text, not {type(text).__name__}")
-        if not text.strip():
-            raise InputError("the post is empty")
-        if len(text) > self.max_chars:
-            raise InputError(
-                f"the post is {len(text):,} characters long; the limit is {self.max_chars:,}"
-            )
-        if _SURROGATE_RE.search(text):
-            raise InputError("the post contains invalid characters (unpaired surrogates)")
-        return text
+        return check_post(text, max_chars=self.max_chars)
 
     def screen(
         self,
@@ -310,6 +300,23 @@ def _verdict(findings: Sequence[Finding], policy: VerdictPolicy, block_floor: fl
 
 
 @cache
+def check_post(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """``text`` if it can be screened, else :class:`InputError` saying why.
+
+    A function, not only a method, so that the CLI rejects a bad post before it builds a
+    screener (lexicons, recognizers, models).
+    """
+    if not isinstance(text, str):
+        raise InputError(f"a post must be text, not {type(text).__name__}")
+    if not text.strip():
+        raise InputError("the post is empty")
+    if len(text) > max_chars:
+        raise InputError(f"the post is {len(text):,} characters long; the limit is {max_chars:,}")
+    if _SURROGATE_RE.search(text):
+        raise InputError("the post contains invalid characters (unpaired surrogates)")
+    return text
+
+
 def default_screener() -> Screener:
     """The process-wide screener built from the registered plugins (built once).
 

@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "LexiconError",
     "PackError",
+    "RecognizerDataError",
     "SatarkError",
     "UnknownClause",
     "UnknownJurisdiction",
@@ -38,6 +39,10 @@ class PackError(SatarkError):
 
 class LexiconError(SatarkError):
     pass
+
+
+class RecognizerDataError(SatarkError):
+    """A recognizer data file (context words, cue lists, identifiers) is invalid."""
 
 
 class UnknownJurisdiction(SatarkError, KeyError):

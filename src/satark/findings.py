@@ -53,8 +53,8 @@ def drop_nested_spans(spans: list[Span]) -> list[Span]:
 class Hit:
     """A detector's raw result, before it is tied to the clauses of a policy pack.
 
-    ``details`` is the decision process (Presidio's ``return_decision_process``): which
-    pattern or term matched, which context words raised the score, which validator passed.
+    ``details`` is the decision process: which pattern or term matched, which context
+    words raised the score, which validator passed.
     ``reason`` is a short message key plus parameters, rendered per language later.
     """
 

@@ -12,7 +12,7 @@ whose module implements any of the hooks below with ``@satark.hookimpl``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     from .calibration import Calibration
     from .detectors.base import Detector
+    from .detectors.recognizers.base import Recognizer
     from .packs.model import PolicyPack
 
 __all__ = ["hookimpl", "hookspec"]
@@ -42,6 +43,29 @@ def satark_lexicons() -> Iterable[Path]:  # type: ignore[empty-body]
 @hookspec
 def satark_detectors() -> Iterable[Callable[[], Detector]]:  # type: ignore[empty-body]
     """Detector factories. Called once per engine, so heavy models load only when used."""
+
+
+@hookspec
+def satark_recognizers() -> Iterable[Callable[[], Recognizer]]:  # type: ignore[empty-body]
+    """Recognizer factories for the confidential-data detector (``docs/recognizers.md``).
+
+    A recognizer with ``role = "generic"`` is decided by its own context words; Satark's
+    own recognizers come first and carry the roles of the detector's decision table.
+    """
+
+
+@hookspec
+def satark_recognizer_data() -> Iterable[Path]:  # type: ignore[empty-body]
+    """Recognizer data files (context words, cue lists, declared identifiers), merged
+    after Satark's own; validated on load (``docs/recognizers.md``)."""
+
+
+@hookspec
+def satark_reason_texts() -> Mapping[str, Mapping[str, str]]:  # type: ignore[empty-body]
+    """Explanation texts: reason code -> language (en, hi, bn) -> template.
+
+    A detector's ``Hit.reason`` names one; ``{key}`` fields are filled from ``Hit.details``.
+    """
 
 
 @hookspec(firstresult=True)

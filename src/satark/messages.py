@@ -1,7 +1,8 @@
 """Reasons, in the user's language, for every kind of hit.
 
-A detector names its reason with a key (``pii.aadhaar``) and registers the key's text in
-en/hi/bn here, at import, with :func:`register_reasons`. Templates may use ``{name}``
+A detector names its reason with a key (``pii.aadhaar``) and gives the key's text in
+en/hi/bn through the ``satark_reason_texts`` hook (read on the first lookup), or
+registers it at import with :func:`register_reasons`. Templates may use ``{name}``
 fields from the hit's ``details``; a missing field renders as an empty string rather than
 failing, because an explanation must never break a screening.
 """
@@ -37,8 +38,22 @@ def register_reasons(reasons: Mapping[str, Mapping[str, str]]) -> None:
         _REASONS[key] = dict(texts)
 
 
+def _load_hooked() -> None:
+    """Merge the ``satark_reason_texts`` hook's texts in (on a key's first miss; texts
+    already known win, so a plugin cannot reword Satark's own)."""
+    from .plugins import get_plugin_manager
+
+    for reasons in reversed(get_plugin_manager().hook.satark_reason_texts()):
+        for key, texts in reasons.items():
+            if "en" in texts:
+                _REASONS.setdefault(key, dict(texts))
+
+
 def reason_text(key: str, lang: str, details: Mapping[str, Any]) -> str:
     texts = _REASONS.get(key)
+    if texts is None:
+        _load_hooked()
+        texts = _REASONS.get(key)
     if texts is None:
         return key
     template = texts.get(lang) or texts["en"]

@@ -21,6 +21,7 @@ __all__ = ["DEFAULT_PLUGINS", "get_plugin_manager"]
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "satark.packs",
     "satark.lexicons",
+    "satark.detectors.recognizers",
     "satark.detectors.confidential",
     "satark.detectors.lexicon",
     "satark.detectors.context_rules",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,11 +190,18 @@ def _score(report: Report) -> float:
 
 
 def _auc(neg: Sequence[float], pos: Sequence[float]) -> float | None:
+    """ROC AUC: the chance a positive outscores a negative, ties counting half.
+
+    The Mann-Whitney form, in pure Python (scikit-learn is a training dependency only).
+    """
     if not neg or not pos:
         return None
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score([0] * len(neg) + [1] * len(pos), [*neg, *pos]))
+    ranked = sorted(neg)
+    wins = 0.0
+    for p in pos:
+        below = bisect_left(ranked, p)
+        wins += below + 0.5 * (bisect_right(ranked, p) - below)
+    return wins / (len(neg) * len(pos))
 
 
 def _rate(num: int, den: int) -> float | None:

@@ -153,6 +153,8 @@ class PostgresSchema:
     #: Every table but Alembic's, parents before children.
     tables: list[str]
     demo: Demo | None = None
+    #: The data directory the demo was seeded with: its audit key and head file.
+    data_dir: Path | None = None
 
     @property
     def snapshot(self) -> str:
@@ -164,6 +166,8 @@ class PostgresSchema:
     def reset(self, *, seeded: bool = False) -> None:
         """Empty every table (TRUNCATE skips the audit table's row-level triggers), then restore the demo."""
         with self.server.admin.begin() as conn:
+            # The audit table refuses TRUNCATE (a statement-level trigger): switch it off here.
+            conn.exec_driver_sql(f"ALTER TABLE {self._q('audit_events')} DISABLE TRIGGER USER")
             conn.exec_driver_sql(f"TRUNCATE {', '.join(map(self._q, self.tables))} RESTART IDENTITY CASCADE")
             # A test that tampers with the audit table disables its triggers; never leave them off.
             conn.exec_driver_sql(f"ALTER TABLE {self._q('audit_events')} ENABLE TRIGGER USER")
@@ -227,7 +231,7 @@ def postgres(
                 sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
                 {"s": schema}).scalars())
         assert tables == set(order), tables ^ set(order)
-        pg = PostgresSchema(postgres_server, schema, url, order)
+        pg = PostgresSchema(postgres_server, schema, url, order, data_dir=settings.data_dir)
         pg.demo = _seed(settings, screening)
         pg.take_snapshot()
         yield pg
@@ -237,11 +241,19 @@ def postgres(
         postgres_server.drop_schema(schema)
 
 
+def _copy_audit_files(source_dir: Path, target_dir: Path, *, head: bool = True) -> None:
+    """The audit chain's key and head file live beside the database, outside it: copy them too."""
+    for name in ("audit.key", "audit-head.json") if head else ("audit.key",):
+        if (source_dir / name).exists():
+            shutil.copy2(source_dir / name, target_dir / name)
+
+
 def _copy_sqlite(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
     for suffix in ("-wal", "-shm"):
         if Path(f"{source}{suffix}").exists():
             shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    _copy_audit_files(source.parent, target.parent)
 
 
 @pytest.fixture(scope="session")
@@ -294,6 +306,8 @@ def settings(
         pg: PostgresSchema = request.getfixturevalue("postgres")
         pg.reset(seeded=seeded)
         url = pg.url
+        if pg.data_dir is not None:
+            _copy_audit_files(pg.data_dir, data_dir, head=seeded)
     defaults = {"screening_mode": "rules", "live_mode": "rules"}
     return Settings(data_dir=data_dir, database_url=url, **{**defaults, **settings_overrides})
 
@@ -429,19 +443,26 @@ class Flow:
         author, approver, publisher = (self.as_user(n) for n in self.PEOPLE[account])
         post = self.create(text, account=account, title=title)
         pid = post["id"]
-        steps: list[tuple[Api, str, dict[str, Any] | None]] = [
-            (author, "submit", None),
-            (approver, "approve", {"comment": "fine", "override_reason": override_reason}),
-            (publisher, "publish", {"url": f"https://example.gov/posts/{pid}",
-                                    "published_at": published_at.isoformat() if published_at else None}),
-            (author, "correct", {"text": text + " (সংশোধিত / संशोधित)", "note": "a date was wrong in the post"}),
-            (publisher if account != "cg_fb" else approver, "retract", {"reason": "superseded by a new notice"}),
-            (self.as_user("admin"), "archive", None),
+        # A correction and a retraction wait for an approver, like the post did (issue 11);
+        # on the CG account the approver fast-tracks the retraction alone.
+        approval = {"comment": "fine", "override_reason": override_reason}
+        retraction = {"reason": "superseded by a new notice", "fast_track": account == "cg_fb"}
+        steps: list[list[tuple[Api, str, dict[str, Any] | None]]] = [
+            [(author, "submit", {"confirm": True})],
+            [(approver, "approve", approval)],
+            [(publisher, "publish", {"url": f"https://example.gov/posts/{pid}",
+                                     "published_at": published_at.isoformat() if published_at else None})],
+            [(author, "correct", {"text": text + " (সংশোধিত / संशोधित)", "note": "a date was wrong in the post"}),
+             (approver, "approve", approval)],
+            [(publisher if account != "cg_fb" else approver, "retract", retraction)]
+            + ([(approver, "approve", {"comment": "fine"})] if account != "cg_fb" else []),
+            [(self.as_user("admin"), "archive", None)],
         ]
-        for (api, action, body), reached in zip(steps, self.ORDER[1:], strict=True):
+        for group, reached in zip(steps, self.ORDER[1:], strict=True):
             if self.ORDER.index(state) < self.ORDER.index(reached):
                 break
-            post = api.ok("POST", f"/posts/{pid}/{action}", json=body)
+            for api, action, body in group:
+                post = api.ok("POST", f"/posts/{pid}/{action}", json=body)
             assert post["state"] == reached, post
         return post
 

@@ -126,7 +126,7 @@ def test_empty_text_is_422(svc, rahima, demo, check_error) -> None:
         check_error(rahima.post("/screen", json={"text": text, "jurisdiction": "BD"}), 422)
         check_error(rahima.post("/checks", json={"text": text}), 422)
         check_error(rahima.post("/posts", json={"account_id": demo.accounts["dhaka_fb"], "text": text}), 422)
-    check_error(rahima.put(f"/posts/{demo.submitted_post}", json={"text": ""}), 409)  # not editable anyway
+    check_error(rahima.put(f"/posts/{demo.submitted_post}", json={"text": ""}), 422)  # the body is checked first
     with svc.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Post)) == before
 
@@ -225,7 +225,51 @@ def test_text_no_database_can_store_is_422(rahima, as_user, demo, check_error) -
 def test_huge_ids_are_404(rahima, check_error) -> None:
     # Within 32 bits on every backend.
     check_error(rahima.get("/posts/2147483647"), 404)
-    check_error(rahima.get("/posts/-1"), 404)
+
+
+def test_ids_are_positive_whole_numbers_in_digits(rahima, demo, check_error) -> None:
+    """Ids below -2^31 and -2^63 failed in the drivers (500); "1.0", "+1", " 1" and JSON true
+    passed for 1. Each is now a 422 that says what an id is."""
+    post = demo.published_post
+    for bad in ("-1", "0", "-2147483649", "-9223372036854775809", f"{post}.0", f"+{post}", f" {post}", f"{post}_0"):
+        error = check_error(rahima.get(f"/posts/{bad}"), 422, "invalid_input")
+        assert "post_id" in error["message"], error
+    for query in ("account_id=-9223372036854775809", "institution_id=+1", "account_id=1.0"):
+        check_error(rahima.get(f"/archive?{query}"), 422, "invalid_input")
+    for value in (True, "1", 1.5, -1, 2**40):
+        check_error(rahima.post("/posts", json={"account_id": value, "text": "বিজয় দিবসের শুভেচ্ছা"}), 422)
+    assert rahima.post("/posts", json={"account_id": float(demo.accounts["dhaka_fb"]),
+                                       "text": "বিজয় দিবসের শুভেচ্ছা"}).status_code == 201
+
+
+def test_extreme_dates_and_times_are_handled(rahima, as_user, demo, client, flow, check_error) -> None:
+    assert rahima.ok("GET", "/archive?date_to=9999-12-31")["total"] >= 1
+    assert rahima.ok("GET", "/archive?date_from=0001-01-01&date_to=0001-01-01")["total"] == 0
+    check_error(rahima.get("/archive?date_to=0"), 422)
+    check_error(rahima.get("/archive?date_from=2026-13-01"), 422)
+    pid = flow.post("approved")["id"]
+    publisher = flow.PEOPLE["dhaka_fb"][2]
+    error = check_error(as_user(publisher).post(f"/posts/{pid}/publish", json={
+        "url": "https://facebook.com/dhaka/1", "published_at": "0001-01-01T00:00:00+14:00"}), 422)
+    assert "range" in error["message"]
+
+
+def test_names_are_never_cut_and_websites_are_checked(as_user, demo, check_error) -> None:
+    admin = as_user("admin")
+    district = demo.institutions["district"]
+    check_error(admin.patch(f"/institutions/{district}", json={"name": "ক" * 201}), 422)
+    check_error(admin.patch(f"/institutions/{district}", json={"short_name": "ক" * 61}), 422)
+    for url in ("dhaka.gov.bd", "javascript:alert(1)", "ftp://dhaka.gov.bd", "https://", "https://dhaka gov.bd"):
+        check_error(admin.patch(f"/institutions/{district}", json={"website_url": url}), 422)
+    assert admin.ok("PATCH", f"/institutions/{district}", json={"website_url": "https://dhaka.gov.bd"})
+    assert admin.ok("GET", f"/institutions/{district}")["website_url"] == "https://dhaka.gov.bd"
+
+
+def test_a_wrong_method_lists_every_method_the_path_serves(rahima) -> None:
+    response = rahima.request("OPTIONS", "/accounts")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, POST"
+    response = rahima.delete(f"/posts/{1}/submit")
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
 
 
 def test_ids_past_the_column_range_are_4xx(rahima, demo) -> None:
@@ -236,7 +280,7 @@ def test_ids_past_the_column_range_are_4xx(rahima, demo) -> None:
         assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
     # Ids inside request bodies go through the same guard.
     response = rahima.post("/posts", json={"account_id": 2**40, "text": "বিজয় দিবসের শুভেচ্ছা"})
-    assert response.status_code == 404, response.text
+    assert response.status_code == 422, response.text
 
 
 def test_saved_nothing_on_bad_requests(svc, rahima, check_error) -> None:
@@ -263,3 +307,64 @@ def test_every_response_carries_the_security_headers(client, rahima) -> None:
         assert "script-src 'self'" in headers["content-security-policy"], name
         assert len(headers.get_list("content-security-policy")) == 1, name
     assert responses["error"].status_code == 413
+
+
+# --- a busy or full database is 503 with Retry-After, and nothing is lost -----------------
+
+def _new_post(api: Any, demo: Any, text: str) -> Any:
+    return api.post("/posts", json={"account_id": demo.accounts["dhaka_fb"], "title": "সভা",
+                                     "text": text})
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_write_lock_held_by_another_process_is_503_with_retry_after(svc, rahima, demo, check_error,
+                                                                       client) -> None:
+    import sqlite3
+    import time
+
+    path = svc.settings.data_dir / "satark.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)  # another program, e.g. a backup
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        response = _new_post(rahima, demo, "জেলা প্রশাসনের সভা আগামীকাল")
+        waited = time.monotonic() - started
+        error = check_error(response, 503, "unavailable")
+        assert int(response.headers["Retry-After"]) > 0 and "busy" in error["message"]
+        assert waited < 15  # not the 30 s it used to be
+        page = client.get("/posts/new", headers={"Accept": "text/html"})  # reads still work
+        assert page.status_code in (200, 303)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert _new_post(rahima, demo, "জেলা প্রশাসনের সভা আগামীকাল").status_code == 201
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_full_disk_is_503_and_keeps_what_was_saved(svc, rahima, demo, check_error) -> None:
+    from sqlalchemy import event, text
+
+    # SQLite's own limit on the file's pages gives the real "database or disk is full".
+    svc.db.engine.dispose()
+    with svc.db.engine.connect() as conn:
+        pages = conn.execute(text("PRAGMA page_count")).scalar_one()
+
+    @event.listens_for(svc.db.engine, "connect")
+    def _cap(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute(f"PRAGMA max_page_count={pages + 2}")
+
+    svc.db.engine.dispose()
+    statuses = []
+    for i in range(60):
+        response = _new_post(rahima, demo, f"সভার নোটিশ {i}: " + "জেলা প্রশাসন " * 40)
+        statuses.append(response.status_code)
+        if response.status_code == 503:
+            error = check_error(response, 503, "unavailable")
+            assert "disk is full" in error["message"] and response.headers["Retry-After"] == "60"
+            break
+    assert statuses[-1] == 503 and set(statuses[:-1]) <= {201}, statuses
+    event.remove(svc.db.engine, "connect", _cap)
+    svc.db.engine.dispose()
+    with svc.db.session() as session:
+        saved = session.scalar(select(func.count()).select_from(Post).where(Post.title == "সভা"))
+    assert saved == len(statuses) - 1

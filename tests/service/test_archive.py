@@ -61,7 +61,7 @@ def archive(svc, demo) -> Archive:
             author, approver, publisher = (users[n] for n in PEOPLE[account])
             post = workflow.create_post(session, svc.screening, author, account_id=demo.accounts[account],
                                         text=text, title=title)
-            workflow.submit(session, author, post)
+            workflow.submit(session, author, post, confirm=True)
             workflow.approve(session, approver, post, override_reason=override)
             workflow.publish(session, publisher, post, url=f"https://example.gov/posts/{post.id}", published_at=when)
             return post
@@ -78,6 +78,7 @@ def archive(svc, demo) -> Archive:
         )
         workflow.correct(session, svc.screening, users["rahima"], victory, text=CORRECTION,
                          note="The time was wrong: 10, not 9.")
+        workflow.approve(session, users["karim"], victory)  # a correction goes live once approved
     return made
 
 

@@ -321,3 +321,36 @@ def test_keyboard_and_contrast_in_a_real_browser(server: str) -> None:
             assert not flagged["bad"], flagged["bad"]
         finally:
             browser.close()
+
+
+def test_api_docs_and_indic_fonts_work_offline_in_a_real_browser(server: str) -> None:
+    """/api/docs draws Swagger UI from local files under the CSP (no CDN), and the shipped
+    Noto fonts render Hindi and Bengali on a page that names no system font."""
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            outside: list[str] = []
+            page.on("request", lambda req: outside.append(req.url) if not req.url.startswith(server) else None)
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.goto(server + "/api/docs")
+            expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=30_000)
+            expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/screen")
+            assert not outside, outside
+
+            page.goto(server + "/login?lang=bn")
+            fonts = page.evaluate(
+                "async () => { await document.fonts.ready;"
+                " return [document.fonts.check('16px \"Satark Bengali\"', 'সতর্ক'),"
+                " document.fonts.check('16px \"Satark Devanagari\"', 'सतर्क'),"
+                " [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)]; }")
+            assert fonts[0] and fonts[1], fonts
+            assert any("Satark Bengali" in family for family in fonts[2]), fonts
+        finally:
+            browser.close()
+    assert not problems, problems

@@ -89,7 +89,7 @@ def test_create_user_and_token(run: Run, db: Database) -> None:
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (["admin", "create-user", "weakling", "--password", "short"], 4,
-     "satark: the password must be at least 10 characters long"),
+     "satark: the password must be at least 12 characters long"),
     (["admin", "create-user", "weakling", "--password", "weakling-pass-1"], 4,
      "satark: the password must not contain the username"),
     (["admin", "create-user", "Bad Name", "--password", "long-enough-passphrase"], 4,

@@ -313,7 +313,12 @@ def test_the_whole_workflow_through_forms_with_an_override(on_backend: tuple[Bro
     page = browser.act("/posts/new", {"account_id": account, "title": "অভিযোগ", "text": BLOCK_BN, "action": "save"})
     post_id = int(re.search(r'action="/posts/(\d+)/submit"', page.text).group(1))  # type: ignore[union-attr]
     assert post_row(svc, post_id).verdict == "block" and "Do not publish" in page.text
-    assert "Submitted for approval." in browser.act(f"/posts/{post_id}/submit").text
+    # A "block" verdict asks the author to confirm, next to the findings (issue 11).
+    unconfirmed = browser.post(f"/posts/{post_id}/submit")
+    assert unconfirmed.status_code == 409 and post_row(svc, post_id).state == "draft"
+    assert "Read the findings, then confirm to submit anyway." in unconfirmed.text
+    assert 'id="f-submit-confirm"' in unconfirmed.text and "publishes a phone nu" in unconfirmed.text
+    assert "Submitted for approval." in browser.act(f"/posts/{post_id}/submit", {"confirm": "1"}).text
     assert f'action="/posts/{post_id}/approve"' not in browser.get(f"/posts/{post_id}").text  # not her own
 
     browser.login("karim")
@@ -389,7 +394,11 @@ def test_a_correction_is_shown_beside_the_original(browser: Browser, svc: Servic
     short = browser.post(f"/posts/{post_id}/correct", {"text": corrected, "note": "time"})
     assert short.status_code == 422 and "Say what was wrong" in short.text
     page = browser.act(f"/posts/{post_id}/correct", {"text": corrected, "note": "অনুষ্ঠানের সময় ভুল ছিল: ৯টা নয়, ১০টা"})
-    assert "The correction is published beside the original." in page.text
+    assert "The correction is sent for approval" in page.text and "A correction awaits approval" in page.text
+    assert post_row(svc, post_id).state == "published" and 'class="side-by-side"' not in page.text
+
+    browser.login("karim")  # the correction goes live once approved
+    page = browser.act(f"/posts/{post_id}/approve", {"comment": "ঠিক আছে"})
     side = re.search(r'<div class="side-by-side">(.*?)</div>\s*</section>', page.text, flags=re.S)
     assert side, page.text
     first, second = side.group(1).split("</article>")[:2]
@@ -398,7 +407,11 @@ def test_a_correction_is_shown_beside_the_original(browser: Browser, svc: Servic
     assert post_row(svc, post_id).state == "corrected"
 
     browser.login("sohel")
-    retracted = browser.act(f"/posts/{post_id}/retract", {"reason": "অনুষ্ঠানটি স্থগিত করা হয়েছে"})
+    asked = browser.act(f"/posts/{post_id}/retract", {"reason": "অনুষ্ঠানটি স্থগিত করা হয়েছে"})
+    assert "The retraction is sent for approval." in asked.text and "A retraction awaits approval" in asked.text
+    browser.login("karim")
+    retracted = browser.act(f"/posts/{post_id}/approve", {})
+    browser.login("sohel")
     notice = re.search(r'<section class="notice notice-danger".*?</section>', retracted.text, flags=re.S)
     assert notice and "অনুষ্ঠানটি স্থগিত করা হয়েছে" in notice.group(0)
     assert "The post is archived." in browser.act(f"/posts/{post_id}/archive").text

@@ -62,9 +62,13 @@ def test_the_whole_path_from_draft_to_archive(as_user, demo) -> None:
     assert published["published_revision"] == 2
 
     correction = CLEAR_BN.replace("৯টায়", "১০টায়")
-    corrected = rahima.ok("POST", f"/posts/{pid}/correct",
-                          json={"text": correction, "note": "The time was 10, not 9."})
-    assert corrected["state"] == "corrected" and corrected["revision"] == 3
+    pending = rahima.ok("POST", f"/posts/{pid}/correct", json={"text": correction, "note": "The time was 10, not 9."})
+    # The correction waits for an approver; until then the published text is all the archive shows.
+    assert (pending["state"], pending["pending"], pending["revision"]) == ("published", "correction", 3)
+    assert pending["archive"]["corrections"] == []
+    assert admin.ok("GET", "/archive?q=১০টায়")["results"] == []
+    corrected = karim.ok("POST", f"/posts/{pid}/approve", json={"comment": "সংশোধন ঠিক আছে"})
+    assert corrected["state"] == "corrected" and corrected["revision"] == 3 and corrected["pending"] is None
     assert corrected["published_revision"] == 2, "the published original stays what it was"
     record = corrected["archive"]
     assert record["text"] == CLEAR_BN
@@ -76,7 +80,9 @@ def test_the_whole_path_from_draft_to_archive(as_user, demo) -> None:
     assert [r["id"] for r in found["results"]] == [pid]
     assert found["results"][0]["text"] == CLEAR_BN and found["results"][0]["corrections"][0]["text"] == correction
 
-    retracted = sohel.ok("POST", f"/posts/{pid}/retract", json={"reason": "The event was postponed."})
+    asked = sohel.ok("POST", f"/posts/{pid}/retract", json={"reason": "The event was postponed."})
+    assert (asked["state"], asked["pending"], asked["retraction_reason"]) == ("corrected", "retraction", "")
+    retracted = karim.ok("POST", f"/posts/{pid}/approve", json={})
     assert retracted["state"] == "retracted" and retracted["retraction_reason"] == "The event was postponed."
     archived = sohel.ok("POST", f"/posts/{pid}/archive")
     assert archived["state"] == "archived"
@@ -86,8 +92,8 @@ def test_the_whole_path_from_draft_to_archive(as_user, demo) -> None:
     assert actions == [
         ("post_created", "rahima"), ("post_submit", "rahima"), ("post_request_changes", "karim"),
         ("post_edited", "rahima"), ("post_submit", "rahima"), ("post_approve", "karim"),
-        ("post_publish", "sohel"), ("post_correct", "rahima"), ("post_retract", "sohel"),
-        ("post_archive", "sohel"),
+        ("post_publish", "sohel"), ("post_correction_submitted", "rahima"), ("post_correction_approved", "karim"),
+        ("post_retraction_submitted", "sohel"), ("post_retract", "karim"), ("post_archive", "sohel"),
     ]
 
 

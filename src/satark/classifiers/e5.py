@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .linear import calibrated, platt
 
-if TYPE_CHECKING:
-    from ..training.pipeline import Example, TrainConfig
-
-__all__ = ["E5Head", "embed", "embed_cached", "train_e5_head"]
+__all__ = ["E5Head", "embed", "embed_cached"]
 
 _LOCK = threading.Lock()
 
@@ -137,31 +134,3 @@ class E5Head:
             header = json.loads(str(z["header"]))
             return cls(tuple(header["categories"]), z["weights"], z["intercepts"], z["calib_a"],
                        z["calib_b"], z["thresholds"], z["blend_weights"])
-
-
-def train_e5_head(
-    train: Sequence[Example],
-    dev: Sequence[Example],
-    fast_dev_aligned: np.ndarray,
-    cfg: TrainConfig,
-    log: Callable[[str], None],
-) -> E5Head:
-    from sklearn.linear_model import LogisticRegression
-
-    from ..training.pipeline import CATS, _annotated, _labels, fit_encoder_head
-
-    log(f"  e5: embedding {len(train) + len(dev)} posts (about 30 ms each, cached)")
-    x = embed_cached([r.text for r in train])
-    xd = embed_cached([r.text for r in dev])
-    y = _labels(train)
-    sw = np.array([r.weight for r in train])
-    weights, intercepts = [], []
-    for j, category in enumerate(CATS):
-        lr = LogisticRegression(C=cfg.c_e5, class_weight="balanced", max_iter=3000)
-        keep = _annotated(train, category)
-        lr.fit(x[keep], y[keep, j], sample_weight=sw[keep])
-        weights.append(lr.coef_[0])
-        intercepts.append(float(lr.intercept_[0]))
-    w, b = np.vstack(weights).T.astype(np.float32), np.array(intercepts, np.float32)
-    a, c, t, blend = fit_encoder_head(xd @ w + b, dev, fast_dev_aligned, log, "e5")
-    return E5Head(CATS, w, b, a, c, t, blend)

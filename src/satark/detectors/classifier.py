@@ -19,8 +19,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..calibration import Calibration
 from ..categories import Severity
 from ..findings import Hit, Span
@@ -30,6 +28,8 @@ from ..normalize import Document, normalize
 from .base import Detector, ScreenContext
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..classifiers.linear import LinearModel
 
 __all__ = ["MODELS_DIR", "ClassifierDetector"]
@@ -149,6 +149,8 @@ class ClassifierDetector:
         for posts where the n-gram model is unsure of a category that the blend gives
         the encoder a say in; elsewhere the n-gram score stands.
         """
+        import numpy as np  # numpy loads with the models, not with the CLI
+
         from ..classifiers.features import Featurizer
         from ..classifiers.linear import calibrated
 
@@ -214,6 +216,8 @@ class ClassifierDetector:
         sentences = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(doc.original) if m.group().strip()]
         if not categories or len(sentences) <= 1:
             return {}
+        import numpy as np
+
         from ..classifiers.features import Featurizer
 
         pieces = [doc.original[a:b] for a, b in sentences]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from .._datafile import load_validated
 from ..categories import CATEGORIES, Severity
 from ..errors import LexiconError
-from ..normalize import _TOKEN_RE, fold_term
+from ..normalize import TOKEN_RE, fold_term
 
 __all__ = ["Cooccurrence", "Entry", "LexiconFile", "LexiconIndex", "Match", "load_lexicon"]
 
@@ -63,7 +63,7 @@ class Cooccurrence(BaseModel):
     @classmethod
     def _single_words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for word in value:
-            folded = _TOKEN_RE.findall(fold_term(word.rstrip("*")))
+            folded = TOKEN_RE.findall(fold_term(word.rstrip("*")))
             if len(folded) != 1:
                 raise ValueError(f"{word!r}: co-occurrence terms are single words")
             if word.endswith("*") and len(folded[0]) < 3:
@@ -100,7 +100,7 @@ def load_lexicon(path: str | Path) -> LexiconFile:
                          items="entries", item_name="entry", item_key="term")
     seen: set[tuple[tuple[str, ...], str]] = set()
     for entry in lex.entries:
-        key = (tuple(_TOKEN_RE.findall(fold_term(entry.term))), entry.lang)
+        key = (tuple(TOKEN_RE.findall(fold_term(entry.term))), entry.lang)
         if key in seen:
             raise LexiconError(
                 f"{path}: duplicate entry {entry.term!r} ({entry.lang}): after folding it is the "
@@ -160,14 +160,14 @@ class LexiconIndex:
                 self._co_rules.append((lex.category, rule))
                 for side, words in ((0, rule.a), (1, rule.b)):
                     for raw in words:
-                        word = _TOKEN_RE.findall(fold_term(raw.rstrip("*")))[0]
+                        word = TOKEN_RE.findall(fold_term(raw.rstrip("*")))[0]
                         if raw.endswith("*"):
                             self._co_prefix.setdefault(word[: self._PREFIX_KEY], []).append(
                                 (word, number, side))
                         else:
                             self._co_word.setdefault(word, []).append((number, side))
             for entry in lex.entries:
-                words = tuple(_TOKEN_RE.findall(fold_term(entry.term)))
+                words = tuple(TOKEN_RE.findall(fold_term(entry.term)))
                 if not words:
                     continue
                 prefix = entry.match == "prefix"

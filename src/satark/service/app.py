@@ -11,7 +11,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from .api import router as api_router
 from .context import Services
-from .errors import ServiceError
+from .errors import ServiceError, unavailable_for
 from .settings import Settings
 from .web.pages import error_page_for
 from .web.pages import router as web_router
@@ -115,6 +116,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                # API responses carry tokens and CSRF values: no cache may keep them (issue 11).
+                if scope["path"].startswith("/api/") and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -167,7 +171,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version=__version__,
         summary="Government social-media conduct rules in practice: screening, approval, archive, audit.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from local assets: the CSP allows no CDN and no inline script
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -177,9 +181,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        if _wants_html(request):
-            return await error_page_for(request, exc.status, exc.message)
         headers = {"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else None
+        if _wants_html(request):
+            page = await error_page_for(request, exc.status, exc.message)
+            page.headers.update(headers or {})
+            return page
         return JSONResponse({"error": exc.code, "message": exc.message, "details": exc.details},
                             status_code=exc.status, headers=headers)
 
@@ -199,10 +205,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         message = str(exc.detail) if exc.detail else "error"
         if exc.status_code == 404:
             message = "not found"
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # Starlette names only the first matching route's methods
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         if _wants_html(request):
-            return await error_page_for(request, exc.status_code, message)
+            page = await error_page_for(request, exc.status_code, message)
+            page.headers.update(headers)
+            return page
         return JSONResponse({"error": "http_error", "message": message, "details": {}},
-                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+                            status_code=exc.status_code, headers=headers or None)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(OSError)
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        busy = unavailable_for(exc)
+        if busy is None:
+            return await internal_error(request, exc)
+        log.warning("503 on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+        return await service_error(request, busy)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
@@ -219,10 +239,45 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE.format(title=f"Satark {__version__}: API"))
+
     app.include_router(api_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/api/docs-assets", StaticFiles(directory=_swagger_ui_path()), name="docs-assets")
     return app
+
+
+#: Swagger UI 5 (Apache-2.0; OpenAPI 3.1) from the fastapi-offline package (MIT), which
+#: keeps a current copy; only its files are used, started by a script file of ours, so
+#: the docs work offline and under the service's Content-Security-Policy.
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/api/docs-assets/swagger-ui.css">
+</head><body><div id="swagger-ui"></div>
+<script src="/api/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script>
+</body></html>
+"""
+
+
+def _swagger_ui_path() -> str:
+    import fastapi_offline
+
+    return str(Path(fastapi_offline.__file__).parent / "static")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (a 405's Allow header, RFC 9110)."""
+    from starlette.routing import Match
+
+    return [method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+            if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                   for route in request.app.router.routes)]
 
 
 def _wants_html(request: Request) -> bool:

@@ -47,7 +47,7 @@ def search_key(value: str) -> str:
 
 
 def index_post(session: Session, post: Post) -> None:
-    texts = [r.text for r in post.revisions if r.number == post.published_revision or r.kind == "correction"]
+    texts = [r.text for r in post.revisions if r.number == post.published_revision or r.is_live_correction]
     post.search_text = search_key(" \n".join([post.title, *texts]))
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
@@ -110,7 +110,7 @@ def search(session: Session, user: Any, aq: ArchiveQuery) -> tuple[int, list[Pos
         query = query.where(Post.account_id == aq.account_id)
     if aq.date_from is not None:
         query = query.where(Post.published_at >= dt.datetime.combine(aq.date_from, dt.time(), dt.UTC))
-    if aq.date_to is not None:
+    if aq.date_to is not None and aq.date_to < dt.date.max:  # up to 9999-12-31: no end at all
         until = dt.datetime.combine(aq.date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
         query = query.where(Post.published_at < until)
     if aq.verdict:
@@ -131,7 +131,7 @@ def search(session: Session, user: Any, aq: ArchiveQuery) -> tuple[int, list[Pos
 def archive_record(post: Post) -> dict[str, Any]:
     """One archived post as plain data: what export and the API give."""
     published = next((r for r in post.revisions if r.number == post.published_revision), None)
-    corrections = [r for r in post.revisions if r.kind == "correction"]
+    corrections = [r for r in post.revisions if r.is_live_correction]
     return {
         "id": post.id,
         "institution_id": post.institution_id,

@@ -6,22 +6,28 @@ check`` stays quick to start.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .audit import Verification
     from .context import Services
+    from .models import User
 
 __all__ = ["register"]
 
-db_app = typer.Typer(help="The service's database: migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="The service's database: migrations, backup and restore.", no_args_is_help=True)
 admin_app = typer.Typer(help="Users, roles and access tokens, from the command line.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(help="The keyed, hash-chained audit trail.", no_args_is_help=True)
 
 
 def _services() -> Services:
@@ -50,10 +56,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the screening models).", min=1)] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help="Behind a reverse proxy: the proxy addresses (comma-separated) whose X-Forwarded-For and "
+             "X-Forwarded-Proto are trusted; default SATARK_FORWARDED_ALLOW_IPS, else none.")] = None,
 ) -> None:
-    """Run the web app and the API (SQLite in the data directory unless SATARK_DATABASE_URL is set)."""
-    import os
+    """Run the web app and the API (SQLite in the data directory unless SATARK_DATABASE_URL is set).
 
+    Login throttling counts per client address, so behind a reverse proxy give the proxy's
+    address with --forwarded-allow-ips; X-Forwarded-For is trusted from there only.
+    """
     import uvicorn
 
     # The sentence encoder's OpenMP threads must sleep, not spin, between calls, or they
@@ -65,8 +76,10 @@ def serve(
     where = svc.settings.url if not svc.settings.is_sqlite else str(svc.settings.data_dir / "satark.sqlite3")
     console.print(f"Satark on http://{host}:{port}/  ·  API docs /api/docs  ·  data: {where}")
     svc.db.dispose()
+    trusted = (svc.settings.forwarded_allow_ips if forwarded_allow_ips is None else forwarded_allow_ips).strip()
     uvicorn.run("satark.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, proxy_headers=False)
+                log_level="warning", access_log=False, server_header=False,
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 def demo(
@@ -134,6 +147,88 @@ def create_user(
         typer.echo(f"created user {user.username} (id {user.id})")
 
 
+def _user_named(session: Session, username: str) -> User:
+    from sqlalchemy import select
+
+    from .errors import NotFound
+    from .models import User
+
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+@admin_app.command("list-users")
+def list_users() -> None:
+    """Every user: id, username, active or not, site administrator or not, roles."""
+    from sqlalchemy import select
+
+    from .models import User
+
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session(write=False) as session:
+            for user in session.scalars(select(User).order_by(User.username)):
+                roles = ", ".join(f"{m.role}@{m.institution_id}" for m in user.memberships)
+                flags = ("active" if user.is_active else "deactivated") + (" superuser" if user.is_superuser else "")
+                typer.echo(f"{user.id}\t{user.username}\t{flags}\t{roles}")
+
+
+@admin_app.command("deactivate")
+def deactivate(username: Annotated[str, typer.Argument(help="Whom to deactivate (logged out everywhere).")]) -> None:
+    """Deactivate a user: they cannot log in, and their sessions and tokens end."""
+    _set_active(username, False)
+
+
+@admin_app.command("activate")
+def activate(username: Annotated[str, typer.Argument(help="Whom to reactivate.")]) -> None:
+    """Reactivate a deactivated user."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from . import directory
+
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session() as session:
+            user = _user_named(session, username)
+            directory.set_active(session, None, user, active)
+            typer.echo(f"{user.username} is {'active' if active else 'deactivated'}")
+
+
+@admin_app.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Argument(help="Whose password.")],
+    password: Annotated[str | None, typer.Option(help="The new password (asked for when not given).")] = None,
+) -> None:
+    """Set a new password for a user; their sessions and tokens end."""
+    from . import directory
+
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session() as session:
+            user = _user_named(session, username)
+            directory.reset_password(session, None, user, password)
+            typer.echo(f"password of {user.username} reset; logged out everywhere")
+
+
+@admin_app.command("logout-everywhere")
+def logout_everywhere(username: Annotated[str, typer.Argument(help="Whom to log out.")]) -> None:
+    """End every browser session and revoke every access token of a user."""
+    from . import directory
+
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session() as session:
+            user = _user_named(session, username)
+            sessions, tokens = directory.logout_everywhere(session, None, user)
+            typer.echo(f"{user.username}: {sessions} session(s) ended, {tokens} token(s) revoked")
+
+
 @admin_app.command("create-token")
 def create_token(
     username: Annotated[str, typer.Argument(help="Whose token.")],
@@ -156,20 +251,154 @@ def create_token(
         typer.echo(value)
 
 
+@contextmanager
+def _snapshot(svc: Services) -> Iterator[Session]:
+    """A read session over one snapshot: on PostgreSQL repeatable read, so writers keep going
+    while the chain and the posts are compared as of one moment (SQLite's read transaction
+    in WAL mode is one snapshot already)."""
+    if svc.db.dialect == "postgresql":
+        bind = svc.db.engine.execution_options(isolation_level="REPEATABLE READ")
+        with svc.db.read_sessions(bind=bind) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+        return
+    with svc.db.session(write=False) as session:
+        yield session
+
+
+def _print_problems(result: Verification) -> None:
+    for p in result.problems:
+        sys.stdout.write(f"event {p.event_id}: {p.problem}\n" if p.event_id else f"{p.problem}\n")
+
+
+def _print_head(result: Verification) -> None:
+    if result.head is not None:
+        lag = f" ({result.after_head} later event(s) committed after it was written)" if result.after_head else ""
+        sys.stdout.write(f"head file: event {result.head.id} {result.head.hash}{lag}\n")
+    if result.legacy:
+        sys.stdout.write(f"{result.legacy} event(s) from before the chain had a key (plain SHA-256)\n")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Re-hash the whole audit chain. Exit code 0 intact, 1 tampered (each problem printed)."""
-    from .audit import verify_chain
+    """Re-check the chain with the key, against the head file and the posts' rows. Exit 0 intact, 1 not."""
+    from .audit import verify
+
+    with _opened() as svc, _snapshot(svc) as session:
+        result = verify(session)
+    _print_problems(result)
+    if result.problems:
+        sys.stdout.write(f"audit chain BROKEN: {len(result.problems)} problem(s) in {result.count} events\n")
+        _print_head(result)
+        raise typer.Exit(1)
+    sys.stdout.write(f"audit chain intact: {result.count} events, {result.posts_checked} posts checked\n")
+    _print_head(result)
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the head file's last event (id and hash), to keep somewhere else as an anchor."""
+    from .audit_key import read_head
 
     with _opened() as svc:
-        with svc.db.session() as session:
-            count, problems = verify_chain(session)
-        for p in problems:
-            sys.stdout.write(f"event {p.event_id}: {p.problem}\n")
-        if problems:
-            sys.stdout.write(f"audit chain BROKEN: {len(problems)} problem(s) in {count} events\n")
+        head = read_head(svc.settings.data_dir)
+    if head is None:
+        sys.stderr.write("satark: no audit head file yet (no keyed event has been recorded)\n")
+        raise typer.Exit(1)
+    sys.stdout.write(head.line() + "\n")
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    force: Annotated[bool, typer.Option("--force", help="Also replace a head file that names another event "
+                                        "(after a deliberate restore by hand).")] = False,
+) -> None:
+    """Write the head file from the chain's last event, when the chain verifies apart from the head.
+
+    For a chain upgraded from before the key, or a head file lost with the data directory.
+    A head file that names a later or a different event is kept unless --force: that is what
+    the removal of the newest events looks like.
+    """
+    from .audit import anchor, verify
+
+    with _opened() as svc:
+        with _snapshot(svc) as session:
+            result = verify(session)
+        lost = ("no head file", "the audit head file")
+        blocking = [p for p in result.problems if not p.problem.startswith(lost)
+                    and not (force and "head file" in p.problem)]
+        if blocking:
+            _print_problems(result)
+            sys.stdout.write("not anchored: the chain has problems besides a missing head file\n")
             raise typer.Exit(1)
-        sys.stdout.write(f"audit chain intact: {count} events\n")
+        with svc.db.session() as session:
+            head = anchor(session)
+    sys.stdout.write(f"anchored: {head.line()}\n" if head else "no events: nothing to anchor\n")
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: standard output).",
+                                             dir_okay=False)] = None,
+) -> None:
+    """Every event as JSON lines, oldest first, with its chain version, content fingerprint and hashes."""
+    from .audit import export_events
+
+    with _opened() as svc, _snapshot(svc) as session:
+        if out is None:
+            for line in export_events(session):
+                sys.stdout.write(line)
+            return
+        partial = out.with_name(f".{out.name}.partial")
+        with open(partial, "w", encoding="utf-8") as fh:
+            count = sum(1 for line in export_events(session) if fh.write(line) is not None)
+        partial.replace(out)
+    sys.stderr.write(f"exported {count} events to {out}\n")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced if it exists).", dir_okay=False)],
+    logical: Annotated[bool, typer.Option("--logical", help="PostgreSQL: Satark's own JSON-lines dump even "
+                                          "where pg_dump is installed.")] = False,
+) -> None:
+    """A consistent copy while the service runs (SQLite: online backup API; PostgreSQL: pg_dump, else a
+    logical dump)."""
+    from .backup import backup
+
+    with _opened() as svc:
+        how = backup(svc.db, file, logical=logical)
+        key_note = ("SATARK_AUDIT_KEY" if os.environ.get("SATARK_AUDIT_KEY")
+                    else str(svc.settings.data_dir / "audit.key"))
+    typer.echo(f"backed up to {file} ({how})")
+    typer.echo(f"the audit key is not in the backup: keep {key_note} safe, apart from it")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `satark db backup`.", dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before replacing the database.")] = False,
+) -> None:
+    """Replace the database with a backup (stop the service first), then verify the audit chain."""
+    from .backup import restore
+
+    if not yes:
+        typer.confirm("Replace the current database with the backup?", abort=True)
+    with _opened() as svc:
+        restored = restore(svc.db, file)
+    result = restored.verification
+    typer.echo(f"restored from {file}: {result.count} audit events, head re-anchored at event {result.last_id}")
+    previous = restored.previous_head
+    if previous is not None and previous.id > result.last_id:
+        typer.echo(f"note: the head file recorded event {previous.id}; events after {result.last_id} were "
+                   "not in the backup")
+    _print_problems(result)
+    if result.problems:
+        sys.stdout.write(f"audit chain BROKEN after restore: {len(result.problems)} problem(s)\n")
+        raise typer.Exit(1)
+    sys.stdout.write("audit chain intact\n")
 
 
 def register(app: typer.Typer) -> None:

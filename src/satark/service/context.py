@@ -57,7 +57,7 @@ class Services:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
-        found = user_for_session(session, cookie)
+        found = user_for_session(session, cookie, idle_minutes=self.settings.session_idle_minutes, touch=touch)
         if found is None:
             return None
         user, web_session = found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -13,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import ServiceError
@@ -32,14 +34,16 @@ class Database:
         self._write_lock: FairLock | None = None
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+            _create_private(make_url(self.url).database)
             self.engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)
             self._write_lock = FairLock()
         else:
             self.engine = create_engine(self.url, pool_size=20, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # The audit trail finds its key and head file in the data directory (``audit``).
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"settings": settings})
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False, info={"settings": settings})
 
     @property
     def dialect(self) -> str:
@@ -129,11 +133,17 @@ class FairLock:
             self._cond.notify_all()
 
 
+#: How long a request waits for SQLite's write lock when another process holds it (this
+#: process's own writers queue in :class:`FairLock` first). Past it the request gets 503
+#: with Retry-After, rather than a 500 after 30 seconds with logins queueing behind it.
+BUSY_TIMEOUT_MS = 5000
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     # A pool as large as the request thread pool (anyio's 40): SQLAlchemy's default keeps
     # 5, so under load every request past the fifth opened a connection and re-ran the
     # PRAGMAs below, then closed it.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
                            pool_size=40, max_overflow=10)
 
     # pysqlite's own transaction handling starts transactions late and as DEFERRED; two
@@ -147,7 +157,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -155,3 +165,11 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _create_private(path: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (0600); SQLite gives its -wal and
+    -shm files the same permissions. An existing file is left as it is."""
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

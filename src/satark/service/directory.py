@@ -1,4 +1,10 @@
-"""Institutions (a hierarchy, each under a policy pack), users, and their roles."""
+"""Institutions (a hierarchy, each under a policy pack), users, and their roles.
+
+A user belongs to the institutions they hold roles in. An institution admin manages the
+users who belong only to institutions they administer: creates them (with a role there),
+deactivates them, resets their passwords and logs them out everywhere. Nobody grants a role
+to themselves, and a user of another institution answers exactly like an unknown username.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .access import require, visible_institutions
+from .access import can, require, visible_institutions
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import ROLES, Institution, Membership, User, by_id
+from .models import ROLES, Institution, Membership, User, WebSession, by_id
 from .screening import Screening
-from .security import check_password_strength, hash_password
+from .security import check_password_strength, end_all_sessions, hash_password, verify_password
 
-__all__ = ["INSTITUTION_KINDS", "SETTINGS_FIELDS", "add_member", "create_institution", "create_user",
-           "get_institution", "list_institutions", "remove_member", "update_institution"]
+__all__ = ["INSTITUTION_KINDS", "SETTINGS_FIELDS", "add_member", "change_own_password", "create_institution",
+           "create_user", "get_institution", "get_user", "list_institutions", "list_users", "logout_everywhere",
+           "remove_member", "reset_password", "set_active", "update_institution"]
 
 INSTITUTION_KINDS = ("ministry", "division", "department", "directorate", "district", "field_office")
 #: Institution settings and their allowed ranges.
@@ -30,24 +37,125 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
 def create_user(
     session: Session, actor: User | None, *, username: str, display_name: str, password: str,
-    superuser: bool = False, ui_lang: str = "en",
+    superuser: bool = False, ui_lang: str = "en", institution_id: int | None = None, role: str | None = None,
 ) -> User:
-    """``actor`` None means the command line (the machine's operator)."""
+    """``actor`` None means the command line (the machine's operator). A site administrator
+    creates anyone; an institution admin creates users with a role in an institution they
+    administer (``institution_id`` and ``role``)."""
+    if (institution_id is None) != (role is None):
+        raise InvalidInput("give the institution and the role together")
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     if actor is not None and not actor.is_superuser:
-        raise Forbidden("only a site administrator may create users")
+        if superuser:
+            raise Forbidden("only a site administrator may create site administrators")
+        if institution_id is None:
+            raise Forbidden("say in which of your institutions the new user gets a role")
+        if by_id(session, Institution, institution_id) is None:
+            raise NotFound(f"no institution {institution_id}")
+        require(session, actor, "manage_institution", institution_id, what="institution")
     username = username.strip().lower()
     if not _USERNAME.match(username):
-        raise InvalidInput("a username is 2-80 lowercase letters, digits, '.', '_' or '-'")
+        raise InvalidInput("a username is 2-80 lowercase letters, digits, '.', '_' or '-'", field="username")
     if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"user {username!r} exists already")
+        if actor is None or actor.is_superuser:  # the operator sees every user anyway
+            raise Conflict(f"user {username!r} exists already", field="username")
+        raise Conflict("this username cannot be used; choose another", field="username")
     check_password_strength(password, username=username)
     user = User(username=username, display_name=display_name.strip()[:200] or username,
                 password_hash=hash_password(password), is_superuser=superuser, ui_lang=ui_lang)
     session.add(user)
     session.flush()
-    audit.record(session, "user_created", actor=actor, object_type="user", object_id=user.id,
-                 details={"username": username, "superuser": superuser})
+    audit.record(session, "user_created", actor=actor, institution_id=institution_id, object_type="user",
+                 object_id=user.id, details={"username": username, "superuser": superuser})
+    if institution_id is not None and role is not None:
+        add_member(session, actor, institution_id, username, role)
     return user
+
+
+def manages(session: Session, actor: User, target: User, *, unassigned: bool = False) -> bool:
+    """Whether ``actor`` administers ``target``: a site administrator everyone; an institution
+    admin the users whose every role is in an institution they administer (with ``unassigned``,
+    also users without any role yet), never a site administrator."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    places = {m.institution_id for m in target.memberships}
+    if not places:
+        return unassigned
+    return all(can(session, actor, "manage_institution", i) for i in places)
+
+
+def list_users(session: Session, actor: User) -> list[User]:
+    """The users ``actor`` administers, by username."""
+    if actor.is_superuser:
+        return list(session.scalars(select(User).order_by(User.username)))
+    managed = [i for i in visible_institutions(session, actor) if can(session, actor, "manage_institution", i)]
+    if not managed:
+        raise Forbidden("listing users needs the role admin in an institution")
+    ids = select(Membership.user_id).where(Membership.institution_id.in_(managed))
+    users = session.scalars(select(User).where(User.id.in_(ids)).order_by(User.username))
+    return [u for u in users if manages(session, actor, u)]
+
+
+def get_user(session: Session, actor: User, user_id: int) -> User:
+    """A user ``actor`` administers; anyone else is not found (their existence does not leak)."""
+    user = by_id(session, User, user_id)
+    if user is None or (user.id != actor.id and not manages(session, actor, user)):
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def _not_self(actor: User | None, target: User, what: str) -> None:
+    if actor is not None and actor.id == target.id:
+        raise Forbidden(f"nobody may {what} themselves; another administrator must do it")
+
+
+def set_active(session: Session, actor: User | None, target: User, active: bool) -> None:
+    """Deactivate (which also logs the user out everywhere) or reactivate a user."""
+    _not_self(actor, target, "deactivate or reactivate")
+    if target.is_active == active:
+        return
+    target.is_active = active
+    details: dict[str, Any] = {"username": target.username}
+    if not active:
+        details["sessions"], details["tokens"] = end_all_sessions(session, target)
+    audit.record(session, "user_activated" if active else "user_deactivated", actor=actor, object_type="user",
+                 object_id=target.id, details=details)
+
+
+def reset_password(session: Session, actor: User | None, target: User, password: str) -> None:
+    """An administrator sets a new password; every session and token of the user ends."""
+    _not_self(actor, target, "reset the password of (change your own with your current password)")
+    check_password_strength(password, username=target.username)
+    target.password_hash = hash_password(password)
+    sessions, tokens = end_all_sessions(session, target)
+    audit.record(session, "password_reset", actor=actor, object_type="user", object_id=target.id,
+                 details={"username": target.username, "sessions": sessions, "tokens": tokens})
+
+
+def change_own_password(session: Session, user: User, *, current: str, new: str,
+                        keep: WebSession | None = None) -> None:
+    """Change one's own password; the other browser sessions end (``keep`` is the current one)."""
+    if not verify_password(user.password_hash, current[:200]):
+        raise Forbidden("the current password is wrong", field="current_password")
+    if new == current:
+        raise InvalidInput("the new password must differ from the current one", field="password")
+    check_password_strength(new, username=user.username)
+    user.password_hash = hash_password(new)
+    sessions, _ = end_all_sessions(session, user, keep=keep, tokens=False)
+    audit.record(session, "password_changed", actor=user, object_type="user", object_id=user.id,
+                 details={"sessions": sessions})
+
+
+def logout_everywhere(session: Session, actor: User | None, target: User, *,
+                      keep: WebSession | None = None) -> tuple[int, int]:
+    """End every browser session (but ``keep``) and revoke every access token of ``target``."""
+    sessions, tokens = end_all_sessions(session, target, keep=keep)
+    audit.record(session, "sessions_ended", actor=actor, object_type="user", object_id=target.id,
+                 details={"username": target.username, "sessions": sessions, "tokens": tokens})
+    return sessions, tokens
 
 
 def _settings(data: dict[str, Any]) -> dict[str, int]:
@@ -59,6 +167,30 @@ def _settings(data: dict[str, Any]) -> dict[str, int]:
                 raise InvalidInput(f"{name} must be a whole number from {low} to {high}")
             out[name] = value
     return out
+
+
+def bounded_text(value: str, field: str, limit: int) -> str:
+    """``value`` stripped, or a clear 422 when it is longer than its column: never cut silently."""
+    text = value.strip()
+    if len(text) > limit:
+        raise InvalidInput(f"{field} is {len(text)} characters long; at most {limit} are kept")
+    return text
+
+
+def website(value: str) -> str:
+    """An http(s) address with a host, or "" (BD §6.1: the page links to the office's website)."""
+    from urllib.parse import urlsplit
+
+    text = bounded_text(value, "website_url", 500)
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
+        raise InvalidInput("website_url must be an http:// or https:// address, like https://dhaka.gov.bd")
+    return text
 
 
 def create_institution(
@@ -80,8 +212,9 @@ def create_institution(
             raise NotFound(f"no institution {parent_id}")
         if actor is not None:
             require(session, actor, "manage_institution", parent_id, what="institution")
-    inst = Institution(name=name, short_name=short_name.strip()[:60], kind=kind, parent_id=parent_id,
-                       jurisdiction=pack.jurisdiction, website_url=website_url.strip()[:500], **_settings(settings))
+    inst = Institution(name=name, short_name=bounded_text(short_name, "short_name", 60), kind=kind,
+                       parent_id=parent_id, jurisdiction=pack.jurisdiction, website_url=website(website_url),
+                       **_settings(settings))
     session.add(inst)
     session.flush()
     audit.record(session, "institution_created", actor=actor, institution_id=inst.id, object_type="institution",
@@ -113,7 +246,8 @@ def update_institution(session: Session, actor: User, inst: Institution, data: d
             setattr(inst, name, value)
     for name in ("name", "short_name", "website_url"):
         if name in data:
-            text = str(data[name] or "").strip()[:500]
+            raw = str(data[name] or "")
+            text = website(raw) if name == "website_url" else bounded_text(raw, name, 200 if name == "name" else 60)
             if name == "name" and not text:
                 raise InvalidInput("an institution needs a name")
             if getattr(inst, name) != text:
@@ -134,8 +268,12 @@ def add_member(session: Session, actor: User | None, institution_id: int, userna
         require(session, actor, "manage_institution", institution_id, what="institution")
     username = username.strip().lower()
     user = session.scalar(select(User).where(User.username == username)) if _USERNAME.match(username) else None
-    if user is None:
-        raise NotFound(f"no user {username!r}")
+    if user is not None and actor is not None and user.id == actor.id:
+        raise Forbidden("nobody may grant a role to themselves; another administrator must do it",
+                        reason="self_grant")
+    # A user of an institution the actor does not administer answers like an unknown one.
+    if user is None or (actor is not None and not manages(session, actor, user, unassigned=True)):
+        raise NotFound("no user with this username among the users you administer", field="username")
     existing = session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.institution_id == institution_id, Membership.role == role))
     if existing:

@@ -11,6 +11,8 @@ __all__ = [
     "NotFound",
     "ServiceError",
     "TooManyAttempts",
+    "Unavailable",
+    "unavailable_for",
 ]
 
 
@@ -69,3 +71,38 @@ class TooManyAttempts(ServiceError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """The database cannot take the request now (locked by another process, disk full, or
+    unreachable): 503 with Retry-After. Nothing was written; the client may send it again."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+def unavailable_for(exc: BaseException) -> Unavailable | None:
+    """The 503 for a database or disk failure that is the server's state, not the request's.
+
+    SQLAlchemy's ``OperationalError`` covers exactly these (a lock not granted in time, a
+    full disk, a lost or refused connection), on SQLite and PostgreSQL alike; an
+    ``OSError`` with ENOSPC is a full disk met outside the database.
+    """
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        text = str(exc.orig if exc.orig is not None else exc).lower()
+        if "full" in text or "no space" in text:
+            return Unavailable("the server's disk is full; nothing was saved, try again later", 60)
+        if "locked" in text or "lock" in text or "busy" in text:
+            return Unavailable("the database is busy; nothing was saved, try again in a few seconds", 5)
+        return Unavailable("the database is unavailable; nothing was saved, try again shortly", 15)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return Unavailable("the server's disk is full; nothing was saved, try again later", 60)
+    return None

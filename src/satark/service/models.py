@@ -42,6 +42,7 @@ __all__ = [
     "Membership",
     "Post",
     "Revision",
+    "RevisionEditor",
     "SavedCheck",
     "User",
     "WebSession",
@@ -180,6 +181,8 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
+    #: Last request seen (updated at most once a minute), for the idle timeout.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship()
 
@@ -256,6 +259,10 @@ class Post(Base):
     #: The published revision, kept when a correction follows (CG directive 8).
     published_revision: Mapped[int | None] = mapped_column(Integer)
     retraction_reason: Mapped[str] = mapped_column(Text, default="")
+    #: A change to a published post awaiting approval: ``correction``, ``retraction`` or "".
+    pending: Mapped[str] = mapped_column(String(20), default="")
+    #: The reason given for a pending retraction (it becomes ``retraction_reason`` once approved).
+    pending_reason: Mapped[str] = mapped_column(Text, default="")
     #: The current revision's verdict and categories, for filters.
     verdict: Mapped[str] = mapped_column(String(10), default="clear", index=True)
     categories: Mapped[str] = mapped_column(String(400), default="")
@@ -291,10 +298,33 @@ class Revision(Base):
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     verdict: Mapped[str] = mapped_column(String(10))
     report: Mapped[dict[str, Any]] = mapped_column()
+    #: For a correction: ``pending`` (awaiting approval), ``live`` or ``refused``; "" for drafts.
+    status: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="revisions")
     editor: Mapped[User] = relationship()
+    #: Everyone whose words are in this revision: the author and every editor up to it.
+    editors: Mapped[list[RevisionEditor]] = relationship(cascade="all, delete-orphan", order_by="RevisionEditor.id")
+
+    @property
+    def is_live_correction(self) -> bool:
+        return self.kind == "correction" and self.status == "live"
+
+    @property
+    def editor_ids(self) -> set[int]:
+        return {e.user_id for e in self.editors}
+
+
+class RevisionEditor(Base):
+    """One person who wrote or changed a revision's text; none of them may approve it."""
+
+    __tablename__ = "revision_editors"
+    __table_args__ = (UniqueConstraint("revision_id", "user_id", name="uq_revision_editor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Approval(Base):
@@ -308,6 +338,8 @@ class Approval(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     tier: Mapped[int] = mapped_column(Integer, default=0)
     decision: Mapped[str] = mapped_column(String(20))
+    #: What was decided on: ``post`` (before publication), ``correction`` or ``retraction``.
+    subject: Mapped[str] = mapped_column(String(20), default="post")
     comment: Mapped[str] = mapped_column(Text, default="")
     #: Written reason for approving a post whose verdict is ``block``.
     override_reason: Mapped[str] = mapped_column(Text, default="")
@@ -320,7 +352,7 @@ class Approval(Base):
 
 
 class AuditEvent(Base):
-    """An append-only, hash-chained record (triggers refuse UPDATE and DELETE)."""
+    """An append-only, hash-chained record (triggers refuse UPDATE, DELETE and TRUNCATE)."""
 
     __tablename__ = "audit_events"
 
@@ -333,6 +365,10 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(30), default="")
     object_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column()
+    #: 1: plain SHA-256 (written before the chain had a key); 2: HMAC-SHA256 (see ``audit``).
+    chain: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: For post events: the post's content fingerprint when the event was recorded.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -48,6 +48,11 @@ class Settings:
     #: Requests with a larger body get 413 before they are read.
     max_body_bytes: int = 512 * 1024
     session_hours: int = 12
+    #: A browser session unused for this many minutes is over (``SATARK_SESSION_IDLE_MINUTES``).
+    session_idle_minutes: int = 60
+    #: Proxy addresses whose ``X-Forwarded-For``/``-Proto`` ``satark serve`` trusts
+    #: (``SATARK_FORWARDED_ALLOW_IPS``, comma-separated); empty trusts none.
+    forwarded_allow_ips: str = ""
     #: Send cookies with ``Secure``. ``None``: only when the request came over HTTPS,
     #: so a plain-HTTP loopback install still works.
     cookie_secure: bool | None = None
@@ -68,6 +73,8 @@ class Settings:
             max_body_bytes=int(os.environ.get("SATARK_MAX_BODY_BYTES", 512 * 1024)),
             cookie_secure=None if secure in (None, "", "auto") else _flag("SATARK_COOKIE_SECURE", False),
             debug=_flag("SATARK_DEBUG", False),
+            session_idle_minutes=int(os.environ.get("SATARK_SESSION_IDLE_MINUTES") or 60),
+            forwarded_allow_ips=os.environ.get("SATARK_FORWARDED_ALLOW_IPS", ""),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -5,6 +5,12 @@
 
 Every edit is screened and the report kept with that revision (BD §7(ক): an authority
 approves content before it is published; CG directive 8: mistakes are corrected, openly).
+
+Separation of duties: each revision keeps the set of its editors (the author and everyone
+who changed its text up to it), and none of them may approve it; N tiers need N distinct
+approvers. A correction or a retraction of a published post waits for the same approvals
+(``Post.pending``) while the published text stays live; an approver may fast-track a
+retraction alone, with a reason, which the audit trail records.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from . import audit
 from .access import can, require, visible_institutions
 from .archive import index_post
 from .errors import ApprovalLapsed, Conflict, Forbidden, InvalidInput, NotFound
-from .models import Account, Approval, Post, Revision, User, by_id, utcnow
+from .models import Account, Approval, Post, Revision, RevisionEditor, User, by_id, utcnow
 from .screening import Screening
 
 __all__ = [
@@ -28,6 +34,7 @@ __all__ = [
     "TRANSITIONS",
     "approve",
     "archive",
+    "barred_approvers",
     "correct",
     "create_post",
     "edit_post",
@@ -106,13 +113,17 @@ def current_revision(post: Post) -> Revision:
 
 
 def _add_revision(
-    session: Session, screening: Screening, user: User, post: Post, text: str, *, kind: str, note: str = ""
+    session: Session, screening: Screening, user: User, post: Post, text: str, *, kind: str, note: str = "",
+    status: str = "",
 ) -> Revision:
     report = screening.screen(text, jurisdiction=post.institution.jurisdiction, account_type="official")
     number = max((r.number for r in post.revisions), default=0) + 1
+    # The new text grows out of the current one, so its editors carry over.
+    previous = next((r.editor_ids for r in post.revisions if r.number == post.revision_number), set())
     revision = Revision(
         post=post, number=number, kind=kind, text=text, note=note, editor_id=user.id,
-        verdict=report["verdict"], report=report,
+        verdict=report["verdict"], report=report, status=status,
+        editors=[RevisionEditor(user_id=i) for i in sorted(previous | {post.author.id, user.id})],
     )
     session.add(revision)
     post.revision_number = number
@@ -201,9 +212,22 @@ def edit_post(
     return revision
 
 
-def submit(session: Session, user: User, post: Post) -> None:
+def block_findings(revision: Revision) -> list[dict[str, Any]]:
+    """What an author is shown before sending a 'block' post on: each finding's why."""
+    return [{"category": f.get("category"), "severity": f.get("severity"), "explanation": f.get("explanation")}
+            for f in revision.report.get("findings", [])]
+
+
+def submit(session: Session, user: User, post: Post, *, confirm: bool = False) -> None:
+    """Send a draft to the approvers; a 'block' verdict needs ``confirm`` (the author saw why)."""
     _require_editor(session, user, post)
     target = _check(post, "submit")
+    if post.verdict == "block" and not confirm:
+        raise Conflict(
+            "the screening says this post must not be published (verdict 'block'); read the findings, "
+            "then confirm to submit it anyway", verdict="block", needs_confirmation=True,
+            findings=block_findings(current_revision(post)),
+        )
     post.required_tiers = max(1, min(3, post.institution.approval_tiers))
     _move(session, user, post, "submit", target, verdict=post.verdict, required_tiers=post.required_tiers)
 
@@ -215,9 +239,16 @@ def withdraw(session: Session, user: User, post: Post) -> None:
     _move(session, user, post, "withdraw", target)
 
 
+def subject(post: Post) -> str:
+    """What approvals decide on now: the post itself, or its pending correction or retraction."""
+    return post.pending or "post"
+
+
 def active_approvals(post: Post) -> list[Approval]:
+    what = subject(post)
     return [a for a in post.approvals
-            if a.active and a.decision == "approved" and a.revision_number == post.revision_number]
+            if a.active and a.decision == "approved" and a.revision_number == post.revision_number
+            and a.subject == what]
 
 
 def _deactivate_approvals(post: Post) -> None:
@@ -225,36 +256,59 @@ def _deactivate_approvals(post: Post) -> None:
         approval.active = False
 
 
+def barred_approvers(post: Post) -> set[int]:
+    """Who may not decide on what awaits approval: every editor of the revision (its author
+    included) and, for a retraction, whoever asked for it."""
+    barred = current_revision(post).editor_ids | {post.author_id}
+    if post.pending == "retraction":
+        barred |= {a.user_id for a in post.approvals if a.active and a.decision == "requested"}
+    return barred
+
+
 def _require_reviewer(session: Session, user: User, post: Post) -> None:
     require(session, user, "review", post.institution_id, what="post")
-    if post.author_id == user.id:
-        raise Forbidden("nobody may review their own post")
+    if user.id in barred_approvers(post):
+        what = "retraction they asked for" if post.pending == "retraction" else "revision they wrote or edited"
+        raise Forbidden(f"nobody may approve or decide on a {what}; another approver must do it",
+                        reason="own_work")
+
+
+def _check_approvable(post: Post, action: str) -> None:
+    if post.pending:
+        if post.state not in ("published", "corrected"):  # pragma: no cover - pending is cleared on leaving
+            raise Conflict(f"nothing awaits approval on a post that is {post.state}", state=post.state)
+    else:
+        _check(post, action)
 
 
 def approve(
     session: Session, user: User, post: Post, *, comment: str = "", override_reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> Approval:
-    """One tier's approval; the post is approved when all required tiers have approved."""
+    """One tier's approval; the post (or its pending correction or retraction) is approved
+    when all required tiers have approved."""
     _require_reviewer(session, user, post)
-    _check(post, "approve")
+    _check_approvable(post, "approve")
     approvals = active_approvals(post)
     if any(a.user_id == user.id for a in approvals):
         raise Conflict("you have already approved this revision; another approver must approve the next tier")
+    what = subject(post)
     override = ""
-    if post.verdict == "block":
+    if post.verdict == "block" and what != "retraction":
         override = _reason(override_reason, "approving a post whose verdict is 'block' needs an override reason, which")
     tier = len(approvals) + 1
     approval = Approval(
         post=post, revision_number=post.revision_number, user_id=user.id, tier=tier, decision="approved",
-        comment=comment.strip(), override_reason=override,
+        comment=comment.strip(), override_reason=override, subject=what,
     )
     session.add(approval)
     if override:
         audit.record(session, "post_override", actor=user, institution_id=post.institution_id, object_type="post",
                      object_id=post.id, details={"revision": post.revision_number, "reason": override,
-                                                 "categories": post.categories})
-    if tier >= post.required_tiers:
+                                                 "categories": post.categories, "subject": what})
+    if tier >= post.required_tiers and what != "post":
+        _complete_pending(session, user, post, tier=tier)
+    elif tier >= post.required_tiers:
         now = now or utcnow()
         post.approved_at = now
         post.approval_expires_at = now + dt.timedelta(hours=post.institution.approval_ttl_hours)
@@ -263,14 +317,62 @@ def approve(
         post.updated_at = utcnow()
         audit.record(session, "post_approve_tier", actor=user, institution_id=post.institution_id,
                      object_type="post", object_id=post.id,
-                     details={"tier": tier, "of": post.required_tiers, "revision": post.revision_number})
+                     details={"tier": tier, "of": post.required_tiers, "revision": post.revision_number,
+                              "subject": what})
+    return approval
+
+
+def _live_revision(post: Post) -> Revision:
+    """The text the public sees: the latest live correction, else the published revision."""
+    live = [r for r in post.revisions if r.is_live_correction or r.number == post.published_revision]
+    return live[-1]
+
+
+def _show(post: Post, revision: Revision) -> None:
+    post.revision_number = revision.number
+    post.verdict = revision.verdict
+    post.categories = ",".join(sorted({f["category"] for f in revision.report.get("findings", [])}))
+
+
+def _complete_pending(session: Session, user: User, post: Post, *, tier: int) -> None:
+    what = post.pending
+    post.pending = ""
+    _deactivate_approvals(post)
+    if what == "correction":
+        revision = current_revision(post)
+        revision.status = "live"
+        session.flush()
+        _move(session, user, post, "correction_approved", "corrected", tier=tier, correction_revision=revision.number)
+        index_post(session, post)
+    else:
+        post.retraction_reason, post.pending_reason = post.pending_reason, ""
+        _move(session, user, post, "retract", "retracted", tier=tier, reason=post.retraction_reason,
+              fast_track=False)
+
+
+def _refuse_pending(session: Session, user: User, post: Post, comment: str) -> Approval:
+    what = post.pending
+    approval = Approval(post=post, revision_number=post.revision_number, user_id=user.id, tier=0,
+                        decision="rejected", comment=comment, subject=what)
+    session.add(approval)
+    _deactivate_approvals(post)
+    if what == "correction":
+        current_revision(post).status = "refused"
+        _show(post, _live_revision(post))
+    post.pending = post.pending_reason = ""
+    post.updated_at = utcnow()
+    audit.record(session, f"post_{what}_refused", actor=user, institution_id=post.institution_id,
+                 object_type="post", object_id=post.id, details={"revision": approval.revision_number,
+                                                                 "comment": comment})
     return approval
 
 
 def _decide(session: Session, user: User, post: Post, action: str, comment: str) -> Approval:
     _require_reviewer(session, user, post)
-    target = _check(post, action)
     comment = _reason(comment, "the comment to the author")
+    if post.pending:  # sending back a pending correction or retraction refuses it; the post stays live
+        return _refuse_pending(session, user, post, comment)
+    target = _check(post, action)
     approval = Approval(
         post=post, revision_number=post.revision_number, user_id=user.id, tier=0, decision=target, comment=comment,
     )
@@ -321,27 +423,63 @@ def publish(session: Session, user: User, post: Post, *, url: str, published_at:
     index_post(session, post)
 
 
+def _no_pending(post: Post) -> None:
+    if post.pending:
+        raise Conflict(f"a {post.pending} of this post awaits approval; it must be approved or refused first",
+                       state=post.state, pending=post.pending)
+
+
 def correct(session: Session, screening: Screening, user: User, post: Post, *, text: str, note: str) -> Revision:
-    """Publish a correction beside the original (which is kept unchanged)."""
+    """Propose a correction; once approved it is shown beside the original (kept unchanged)."""
     _require_editor(session, user, post, own="correct")
-    target = _check(post, "correct")
+    _check(post, "correct")
+    _no_pending(post)
     note = _reason(note, "a correction's note (what was wrong)")
-    revision = _add_revision(session, screening, user, post, _text(text), kind="correction", note=note)
+    revision = _add_revision(session, screening, user, post, _text(text), kind="correction", note=note,
+                             status="pending")
+    _deactivate_approvals(post)
+    post.pending = "correction"
+    post.required_tiers = max(1, min(3, post.institution.approval_tiers))
+    post.updated_at = utcnow()
     session.flush()
-    _move(session, user, post, "correct", target, correction_revision=revision.number, note=note,
-          verdict=revision.verdict)
-    index_post(session, post)
+    audit.record(session, "post_correction_submitted", actor=user, institution_id=post.institution_id,
+                 object_type="post", object_id=post.id,
+                 details={"revision": revision.number, "note": note, "verdict": revision.verdict,
+                          "required_tiers": post.required_tiers})
     return revision
 
 
-def retract(session: Session, user: User, post: Post, *, reason: str) -> None:
-    require(session, user, "retract", post.institution_id, what="post")
+def retract(session: Session, user: User, post: Post, *, reason: str, fast_track: bool = False) -> None:
+    """Ask for a retraction (approved like a post), or, as an approver, retract at once with a reason."""
     target = _check(post, "retract")
-    post.retraction_reason = _reason(reason, "the retraction reason")
-    _move(session, user, post, "retract", target, reason=post.retraction_reason)
+    reason = _reason(reason, "the retraction reason")
+    if fast_track:
+        require(session, user, "review", post.institution_id, what="post")
+        if post.pending == "correction":
+            current_revision(post).status = "refused"
+            _show(post, _live_revision(post))
+        post.pending = post.pending_reason = ""
+        _deactivate_approvals(post)
+        session.add(Approval(post=post, revision_number=post.revision_number, user_id=user.id, tier=1,
+                             decision="approved", comment=reason, subject="retraction", active=False))
+        post.retraction_reason = reason
+        _move(session, user, post, "retract", target, reason=reason, fast_track=True)
+        return
+    require(session, user, "retract", post.institution_id, what="post")
+    _no_pending(post)
+    _deactivate_approvals(post)
+    post.pending, post.pending_reason = "retraction", reason
+    post.required_tiers = max(1, min(3, post.institution.approval_tiers))
+    session.add(Approval(post=post, revision_number=post.revision_number, user_id=user.id, tier=0,
+                         decision="requested", comment=reason, subject="retraction"))
+    post.updated_at = utcnow()
+    audit.record(session, "post_retraction_submitted", actor=user, institution_id=post.institution_id,
+                 object_type="post", object_id=post.id,
+                 details={"revision": post.revision_number, "reason": reason, "required_tiers": post.required_tiers})
 
 
 def archive(session: Session, user: User, post: Post) -> None:
     require(session, user, "archive", post.institution_id, what="post")
     target = _check(post, "archive")
+    _no_pending(post)
     _move(session, user, post, "archive", target)

@@ -222,9 +222,9 @@ def train_finetuned_head(train: Sequence[Any], dev: Sequence[Any], fast_dev_alig
     """Fine-tune, export ``<file_stem>.onnx`` into ``out_dir`` and fit the head's calibration,
     thresholds and in-domain blend weights on the dev split (read through the ONNX file)."""
     from ..classifiers.finetuned import MAX_TOKENS, FineTunedHead
-    from .pipeline import CATS, _labels, fit_encoder_head
+    from .pipeline import CATS, fit_encoder_head, label_matrix
 
-    y = _labels(train)
+    y = label_matrix(train)
     known = np.array([[c in r.annotated for c in CATS] for r in train], dtype=bool)
     # personal_on_official means something on official accounts only
     known[:, CATS.index("personal_on_official")] &= np.array([r.account_type == "official" for r in train])

@@ -173,11 +173,12 @@ def _redistributable(licence: str) -> bool:
     return licence in REDISTRIBUTABLE_LICENCES
 
 
-def _labels(rows: Sequence[Example]) -> np.ndarray:
+def label_matrix(rows: Sequence[Example]) -> np.ndarray:
+    """One row per post, one column per category: labelled positive."""
     return np.array([[c in r.labels for c in CATS] for r in rows], dtype=bool)
 
 
-def _annotated(rows: Sequence[Example], category: str) -> np.ndarray:
+def annotated_mask(rows: Sequence[Example], category: str) -> np.ndarray:
     """Rows whose labels speak for ``category``: the loss ignores the others."""
     return np.array([category in r.annotated for r in rows], dtype=bool)
 
@@ -223,7 +224,7 @@ def fit_encoder_head(z_dev: np.ndarray, dev: Sequence[Example], fast_dev_aligned
                      log: Callable[[str], None], name: str) -> tuple[np.ndarray, ...]:
     """Platt scaling, thresholds and in-domain blend weights for an encoder head, from its
     raw scores ``z_dev`` on the in-domain dev split; returns ``(a, b, thresholds, blend)``."""
-    yd = _labels(dev)
+    yd = label_matrix(dev)
     ab = [_platt(z_dev[:, j], yd[:, j]) for j in range(len(CATS))]
     a = np.array([v[0] for v in ab], np.float32)
     b = np.array([v[1] for v in ab], np.float32)
@@ -251,12 +252,12 @@ def train_fast(train: Sequence[Example], dev: Sequence[Example], cfg: TrainConfi
     counts = featurizer.counts(_docs(train))
     idf = Featurizer.idf(counts)
     x = Featurizer.tfidf(counts, idf)
-    y = _labels(train)
+    y = label_matrix(train)
     w = np.array([r.weight for r in train])
     coefs, intercepts = [], []
     for j, category in enumerate(CATS):
         lr = LogisticRegression(C=cfg.c_fast, class_weight="balanced", max_iter=3000, solver="liblinear")
-        keep = _annotated(train, category)
+        keep = annotated_mask(train, category)
         lr.fit(x[keep], y[keep, j], sample_weight=w[keep])
         coef = lr.coef_[0].astype(np.float32)
         coef[np.abs(coef) < 1e-4] = 0.0
@@ -268,7 +269,7 @@ def train_fast(train: Sequence[Example], dev: Sequence[Example], cfg: TrainConfi
                         np.ones(len(CATS), np.float32), np.zeros(len(CATS), np.float32),
                         np.full(len(CATS), 0.5, np.float32))
     z = model.decision(_docs(dev))
-    yd = _labels(dev)
+    yd = label_matrix(dev)
     a, b, t = [], [], []
     for j in range(len(CATS)):
         aj, bj = _platt(z[:, j], yd[:, j])
@@ -349,7 +350,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any
                                             cfg.finetune, log)
             head_file = f"encoderhead-v{VERSION}.npz"
         else:
-            from ..classifiers.e5 import train_e5_head
+            from .e5head import train_e5_head
 
             e5_public = []
             by_source: dict[str, int] = {}

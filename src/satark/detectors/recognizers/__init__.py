@@ -1,28 +1,31 @@
-"""Presidio-style recognizers for personal and official identifiers, grouped by country.
+"""Recognizers for personal and official identifiers, grouped by country.
 
+- :mod:`.base`: the recognizer base (patterns with base scores, context, a validator)
 - :mod:`.india`: Aadhaar, PAN, voter ID (EPIC), passport, mobile, Hindi memo labels
 - :mod:`.bangladesh`: NID, mobile, passport, Bengali memo labels
 - :mod:`.generic`: e-mail, English memo labels
 - :mod:`.masked`: phone, NID and Aadhaar numbers with some digits masked ("01711-xxx-482")
 - :mod:`.credentials`: passwords, OTPs, PINs and log-in IDs with their values
 - :mod:`.security`: security and operation details (convoy times, raid timings, patrol
-  gaps); a scanner, not a Presidio recognizer
+  gaps); a scanner, not a recognizer
 - :mod:`.context`: context words in Hindi, Bengali and English (native and romanized)
+- :mod:`.data`: the word lists and declared identifiers, as validated data files
+- :mod:`.declared`: recognizers for the identifiers a data file declares
 
-The country modules import ``presidio_analyzer``, which takes about a second (it pulls in
-spaCy's modules, though no model is ever loaded). So this package loads them lazily, on
-first attribute access, and :mod:`.context` can be imported on its own at no cost.
+Recognizers reach the confidential-data detector through the ``satark_recognizers``
+hook, Satark's own included (this module's :func:`satark_recognizers`); data files
+through ``satark_recognizer_data``. The country modules load lazily, on first attribute
+access or when the detector is built: importing this package costs nothing.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-# Before presidio_analyzer imports tldextract: use its bundled public-suffix snapshot and
-# never fetch the list (no network at users' sites).
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+from ...hookspecs import hookimpl
 
 _WHERE = {
     "BdMemoRecognizer": "bangladesh",
@@ -30,8 +33,12 @@ _WHERE = {
     "BdPassportRecognizer": "bangladesh",
     "BdPhoneRecognizer": "bangladesh",
     "CredentialRecognizer": "credentials",
+    "DeclaredRecognizer": "declared",
     "EnMemoRecognizer": "generic",
     "MemoNumberRecognizer": "generic",
+    "Pattern": "base",
+    "Recognizer": "base",
+    "RecognizerResult": "base",
     "SatarkEmailRecognizer": "generic",
     "InMemoRecognizer": "india",
     "InPhoneRecognizer": "india",
@@ -45,7 +52,17 @@ _WHERE = {
     "SatarkVoterRecognizer": "india",
 }
 
-__all__ = [*sorted(_WHERE), "all_recognizers"]
+#: Satark's own recognizers, in the order the detector runs them within each role
+BUILT_IN: tuple[str, ...] = (
+    "InPhoneRecognizer", "BdPhoneRecognizer", "SatarkAadhaarRecognizer", "BdNidRecognizer",
+    "SatarkEmailRecognizer", "SatarkPanRecognizer", "SatarkVoterRecognizer",
+    "SatarkPassportRecognizer", "BdPassportRecognizer",
+    "InMemoRecognizer", "BdMemoRecognizer", "EnMemoRecognizer",
+    "MaskedInPhoneRecognizer", "MaskedBdPhoneRecognizer", "MaskedAadhaarRecognizer",
+    "MaskedBdNidRecognizer", "CredentialRecognizer",
+)
+
+__all__ = [*sorted(_WHERE), "BUILT_IN", "satark_recognizer_data", "satark_recognizers"]
 
 
 def __getattr__(name: str) -> Any:
@@ -55,7 +72,24 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
-def all_recognizers() -> list[Any]:
-    """One instance of every recognizer, e.g. to register them with a Presidio engine."""
-    return [getattr(importlib.import_module(f".{m}", __name__), n)() for n, m in _WHERE.items()
-            if n != "MemoNumberRecognizer"]
+@hookimpl(tryfirst=True)
+def satark_recognizers() -> list[Callable[[], Any]]:
+    """Satark's recognizers, then one per memo-label language and identifier in the data files."""
+    from .data import merged_data
+    from .declared import DeclaredRecognizer
+    from .generic import MemoNumberRecognizer
+
+    factories: list[Callable[[], Any]] = [__getattr__(name) for name in BUILT_IN]
+    data = merged_data()
+    for lang, labels in data.memo_labels.items():
+        if lang not in ("hi", "bn", "en"):  # a state's own language: its own memo labels
+            factories.append(partial(MemoNumberRecognizer, tuple(labels),
+                                     name=f"MemoRecognizer[{lang}]"))
+    factories.extend(partial(DeclaredRecognizer, spec) for spec in data.identifiers)
+    return factories
+
+
+@hookimpl
+def satark_recognizer_data() -> list[Any]:
+    """Satark's own data files are read first by :func:`.data.merged_data` itself."""
+    return []

@@ -1,7 +1,7 @@
 """Bangladeshi identifiers: NID, mobile numbers, passport, memo (স্মারক) numbers.
 
-Presidio has no Bangladesh recognizers, so these are written in its style: a
-``PatternRecognizer`` with base scores, context words and a validator. A 10-digit NID
+Each is a :class:`.base.Recognizer`: patterns with base scores, context words and a
+validator. A 10-digit NID
 and a 10-digit Indian mobile look alike; a Bangladeshi mobile is 11 digits from "01".
 The NID recognizer therefore scores low on its own and the detector reports an NID only
 next to an NID label ("এনআইডি", "জাতীয় পরিচয়পত্র", "NID").
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
-
+from .base import Pattern, Recognizer
 from .context import CueKind, terms_for
+from .data import merged_data
 from .generic import MemoNumberRecognizer, PhoneInfo, classify_phone
 
 __all__ = [
@@ -38,7 +38,7 @@ def _placeholder(digits: str) -> bool:
     return len(set(digits)) == 1
 
 
-class BdNidRecognizer(PatternRecognizer):
+class BdNidRecognizer(Recognizer):
     """Bangladesh national ID: 10 (smart card), 13 or 17 digits (older cards).
 
     The 13-digit number starts with a district code; the 17-digit one is the birth year
@@ -46,6 +46,7 @@ class BdNidRecognizer(PatternRecognizer):
     an NID (there is no check digit), so the base scores stay low.
     """
 
+    role: ClassVar[str] = "nid"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("NID (17 digits)", r"(?<![0-9])[0-9]{17}(?![0-9])", 0.3),
         Pattern("NID (13 digits)", r"(?<![0-9])[0-9]{13}(?![0-9])", 0.2),
@@ -64,7 +65,6 @@ class BdNidRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="BD_NID",
-            patterns=self.PATTERNS,
             context=terms_for(CueKind.NID, CueKind.ID_GENERIC),
         )
 
@@ -85,12 +85,13 @@ class BdNidRecognizer(PatternRecognizer):
         return _placeholder(_NON_DIGIT_RE.sub("", pattern_text))
 
 
-class BdPhoneRecognizer(PatternRecognizer):
+class BdPhoneRecognizer(Recognizer):
     """Bangladeshi mobile numbers: 01[3-9] + 8 digits, optional +88 / 88 / +880.
 
     ``phonenumbers`` confirms the operator prefix (only on candidates, never per post).
     """
 
+    role: ClassVar[str] = "phone"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "BD mobile",
@@ -103,7 +104,6 @@ class BdPhoneRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="BD_PHONE_NUMBER",
-            patterns=self.PATTERNS,
             context=terms_for(CueKind.PHONE_LABEL),
         )
 
@@ -129,27 +129,24 @@ class BdPhoneRecognizer(PatternRecognizer):
         return self.parse(pattern_text) is not None
 
 
-class BdPassportRecognizer(PatternRecognizer):
+class BdPassportRecognizer(Recognizer):
     """Bangladeshi passports: one or two letters and 7-8 digits ("A01234567", "EB0123456").
 
     So loose a shape is reported only next to a passport label ("পাসপোর্ট").
     """
 
+    role: ClassVar[str] = "passport"
     PATTERNS: ClassVar[list[Pattern]] = [Pattern("BD passport", r"\b[a-z]{1,2}[0-9]{7,8}\b", 0.05)]
 
     def __init__(self) -> None:
         super().__init__(
             supported_entity="BD_PASSPORT",
-            patterns=self.PATTERNS,
             context=terms_for(CueKind.PASSPORT),
         )
 
 
-BENGALI_MEMO_LABELS: tuple[str, ...] = (
-    "স্মারক", "স্মারক নং", "স্মারক নম্বর", "পত্র সংখ্যা", "পত্র নং", "নথি নং", "নথি নম্বর",
-    "সূত্র", "সূত্র নং", "আদেশ নং", "প্রজ্ঞাপন নং", "পরিপত্র নং", "অফিস আদেশ নং",
-    "smarok no", "smarak no", "smarok", "sutro", "sutro no", "patra shongkha",
-)
+#: from ``data/context.yaml`` (``memo_labels: bn``)
+BENGALI_MEMO_LABELS: tuple[str, ...] = tuple(merged_data().memo_labels.get("bn", ()))
 
 
 class BdMemoRecognizer(MemoNumberRecognizer):

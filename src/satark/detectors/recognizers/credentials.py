@@ -30,11 +30,12 @@ label, and only for posts whose words include a label (the detector's gate).
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import ClassVar, NamedTuple
 
-from presidio_analyzer import Pattern, PatternRecognizer
-
+from .base import Pattern, Recognizer
 from .context import norm_term, trie_regex
+from .data import merged_data
 
 __all__ = [
     "CREDENTIAL_GATE_WORDS",
@@ -46,32 +47,15 @@ __all__ = [
     "parse_credential",
 ]
 
-#: label kind -> labels as people type them (Indic labels may take a suffix: "পাসওয়ার্ডটা")
+#: label kind -> labels as people type them (Indic labels may take a suffix: "পাসওয়ার্ডটা");
+#: from ``data/context.yaml``
 CREDENTIAL_LABELS: dict[str, tuple[str, ...]] = {
-    "otp": ("otp", "o.t.p", "one time password", "ওটিপি", "ओटीपी", "ओ.टी.पी"),
-    "pin": ("pin", "mpin", "m-pin", "upi pin", "atm pin", "পিন", "पिन"),
-    "password": (
-        "password", "passwd", "pasword", "passcode", "pass code", "pass word",
-        "পাসওয়ার্ড", "পাসওয়ার্ড", "পাসওর্ড", "পাসকোড", "पासवर्ड", "पासकोड", "पास वर्ड",
-    ),
-    "pass": ("pass",),
-    "login": (
-        "login", "log in", "login id", "log-in", "user", "user id", "userid", "user_id",
-        "username", "user name", "লগইন", "লগ ইন", "ইউজার", "ইউজার আইডি", "ইউজার নেম",
-        "ইউজারনেম", "लॉगिन", "लॉग इन", "लागिन", "यूजर", "यूज़र", "यूजर आईडी", "यूज़र आईडी",
-        "यूजरनेम", "यूज़रनेम",
-    ),
+    kind: tuple(words) for kind, words in merged_data().credential_labels.items()
 }
 
 #: The detector's gate: one of these among a post's ``key`` words (folded: "password" is
 #: "pasword" there). A set lookup on the cached word list, about 0.3 µs a post.
-CREDENTIAL_GATE_WORDS: tuple[str, ...] = (
-    "password", "passwd", "pasword", "passcode", "pass", "otp", "pin", "mpin",
-    "login", "user", "userid", "user_id", "username", "ওটিপি", "পিন", "পাসওয়ার্ড",
-    "পাসওয়ার্ডটা", "পাসওয়ার্ডটি", "পাসওয়ার্ডে", "পাসওর্ড", "পাসকোড", "লগইন", "লগইনে", "ইউজার",
-    "ইউজারনেম", "ओटीपी", "पिन", "पासवर्ड", "पासकोड", "लॉगिन", "लागिन", "यूजर", "यूज़र",
-    "यूजरनेम",
-)
+CREDENTIAL_GATE_WORDS: tuple[str, ...] = tuple(merged_data().credential_gate_words)
 
 _LABEL_KIND = {norm_term(t): kind for kind, terms in CREDENTIAL_LABELS.items() for t in terms}
 _LABEL_RE = trie_regex(sorted(_LABEL_KIND))
@@ -90,7 +74,6 @@ CREDENTIAL_REGEX = (
     rf"(?P<gap>(?:{_SEP}+{_GAP_WORD}){{0,4}}?){_SEP}+"
     rf"(?P<value>(?=[{_VALUE_CHARS}.\-]*[0-9@#$%&*!_]){_VALUE})(?![{_VALUE_CHARS}])"
 )
-_PARSE_RE = re.compile(CREDENTIAL_REGEX)
 _LATIN_LABEL_RE = re.compile(r"[a-z]")
 
 # Words that make the value an example or the sentence advice: "like Abc@123", "জैसे",
@@ -118,6 +101,12 @@ _YEAR_RE = re.compile(r"(?:19|20)[0-9]{2}")
 _URL_RE = re.compile(r"(?:www|https?|\.(?:com|in|bd|org|net|gov|nic)(?:\.|$))")
 _EMAIL_RE = re.compile(r"@[0-9a-z\-]+\.[a-z]")
 _PIN_CODE_RE = re.compile(r"\s*(?:code|कोड|কোড)")
+
+
+@cache
+def _parse_re() -> re.Pattern[str]:
+    """The credential pattern, compiled on first use (a large trie; ~40 ms)."""
+    return re.compile(CREDENTIAL_REGEX)
 
 
 class CredentialParts(NamedTuple):
@@ -151,7 +140,7 @@ def parse_credential(text: str) -> CredentialParts | None:
 
     ``text`` is a match of :data:`CREDENTIAL_REGEX` (or any text starting with a label).
     """
-    m = _PARSE_RE.match(text)
+    m = _parse_re().match(text)
     if m is None:
         return None
     label, gap, value = m.group("label"), m.group("gap"), m.group("value")
@@ -198,7 +187,7 @@ def mask_secret(value: str) -> str:
     return "*" * len(value)
 
 
-class CredentialRecognizer(PatternRecognizer):
+class CredentialRecognizer(Recognizer):
     """Password, OTP, PIN and log-in labels followed by a value (see the module docstring).
 
     One pattern; ``validate_result`` keeps a match only when :func:`parse_credential`
@@ -206,6 +195,7 @@ class CredentialRecognizer(PatternRecognizer):
     confidence by the kind of label (a user name alone is weak, a password is not).
     """
 
+    role: ClassVar[str] = "credential"
     BASE_SCORE: ClassVar[float] = 0.5
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("CREDENTIAL (label + value)", CREDENTIAL_REGEX, BASE_SCORE),

@@ -1,28 +1,23 @@
 """Recognizers that belong to no one country: e-mail addresses and memo/file numbers.
 
-Every recognizer here and in :mod:`.india` / :mod:`.bangladesh` is a Presidio
-``PatternRecognizer``: a pattern with a base score, context words and a validator. They
-run on the ``norm`` view of a post (digits already ASCII, positions unchanged) and only
-after the detector's prefilter found a candidate, so their per-call overhead (Presidio's
-``regex`` module with a timeout) is paid on few posts.
+Every recognizer here and in :mod:`.india` / :mod:`.bangladesh` is a
+:class:`.base.Recognizer`: patterns with base scores, context words and a validator.
+They run on the ``norm`` view of a post (digits already ASCII, positions unchanged) and
+only after the detector's prefilter found a candidate, so their per-call overhead (the
+``regex`` module) is paid on few posts.
 """
 
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # bundled snapshot only
-
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import NamedTuple
+from functools import cache, lru_cache
+from typing import ClassVar, NamedTuple
 
-import phonenumbers
-from presidio_analyzer import Pattern, PatternRecognizer
-from presidio_analyzer.predefined_recognizers import EmailRecognizer
-
+from .base import Pattern, Recognizer
 from .context import CueKind, norm_term, terms_for, trie_regex
+from .data import merged_data
 
 __all__ = [
     "ENGLISH_MEMO_LABELS",
@@ -41,11 +36,15 @@ class PhoneInfo(NamedTuple):
     number_type: str
 
 
-_TYPE_NAMES = {
-    getattr(phonenumbers.PhoneNumberType, name): name
-    for name in ("FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PREMIUM_RATE",
-                 "SHARED_COST", "VOIP", "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL")
-}
+_TYPE_NAMES = ("FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PREMIUM_RATE",
+               "SHARED_COST", "VOIP", "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL")
+
+
+@cache
+def _type_names() -> dict[int, str]:
+    import phonenumbers  # ~0.1 s; only posts with a phone-shaped number load it
+
+    return {getattr(phonenumbers.PhoneNumberType, name): name for name in _TYPE_NAMES}
 
 
 @lru_cache(maxsize=4096)
@@ -56,11 +55,14 @@ def classify_phone(e164: str) -> PhoneInfo | None:
     cost of ``is_valid_number`` followed by ``number_type``; the cache serves the
     validator and the decision record, which both ask.
     """
+    import phonenumbers
+
+    names = _type_names()
     try:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return None
-    name = _TYPE_NAMES.get(phonenumbers.number_type(number))
+    name = names.get(phonenumbers.number_type(number))
     return None if name is None else PhoneInfo(e164, name)
 
 
@@ -75,15 +77,39 @@ def is_official_email(address: str) -> bool:
     return _OFFICIAL_DOMAIN_RE.search(address.strip().lower()) is not None
 
 
-class SatarkEmailRecognizer(EmailRecognizer):
-    """Presidio's e-mail recognizer (pattern + public-suffix check) with Indic context.
+class SatarkEmailRecognizer(Recognizer):
+    """E-mail addresses (Presidio's pattern), confirmed by a public-suffix check.
 
     Whether an address is a leak is decided by the detector: official domains never are,
     a private address is when personal context surrounds it.
     """
 
+    role: ClassVar[str] = "email"
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "Email (Medium)",
+            r"\b((([!#$%&'*+\-/=?^_`{|}~\w])|([!#$%&'*+\-/=?^_`{|}~\w][!#$%&'*+\-/=?^_`{|}~\.\w]{0,}"
+            r"[!#$%&'*+\-/=?^_`{|}~\w]))[@]\w+(?:-+\w+)*(?:\.\w+(?:-+\w+)*)+)\b",
+            0.5,
+        ),
+    ]
+
     def __init__(self) -> None:
-        super().__init__(context=terms_for(CueKind.EMAIL))
+        super().__init__(supported_entity="EMAIL_ADDRESS", context=terms_for(CueKind.EMAIL))
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """The host ends in a known public suffix (tldextract's bundled list, no network)."""
+        return _public_suffix_host(pattern_text)
+
+
+@lru_cache(maxsize=1024)
+def _public_suffix_host(address: str) -> bool:
+    # Imported on first use (~0.25 s, it pulls in requests): only posts with an address
+    # pay. The bundled snapshot only: never fetch the list at users' sites.
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    import tldextract
+
+    return str(tldextract.extract(address).fqdn) != ""
 
 
 # Separators between a label and its code: "F. No. 12/3", "স্মারক নং- ০৫.৪২", "क्रमांक/245".
@@ -95,17 +121,14 @@ _LABEL_TAIL = rf"{_SEPS}(?:{_TAIL_WORDS}{_SEPS})?"
 _CODE_PART = "[0-9a-z\u0900-\u0963\u0980-\u09e5()]+"
 _CODE = rf"{_CODE_PART}(?:\s?[./\-–]{{1,2}}\s?{_CODE_PART})+"
 
-ENGLISH_MEMO_LABELS: tuple[str, ...] = (
-    "f. no.", "f.no", "file no", "file number", "memo no", "memo", "ref. no", "ref no",
-    "ref.", "reference no", "letter no", "order no", "d.o. no", "d.o. letter no",
-    "office order no", "circular no", "notification no", "endt. no", "endorsement no",
-)
+#: from ``data/context.yaml`` (``memo_labels: en``)
+ENGLISH_MEMO_LABELS: tuple[str, ...] = tuple(merged_data().memo_labels.get("en", ()))
 
 
-class MemoNumberRecognizer(PatternRecognizer):
+class MemoNumberRecognizer(Recognizer):
     """A memo, file or reference number after its label ("স্মারক নং", "F. No.").
 
-    The span is the code alone: ``\\K`` (Presidio's ``regex`` engine has it) drops the
+    The span is the code alone: ``\\K`` (the ``regex`` module has it) drops the
     label from the match, while the search is still driven by the label's literal text.
     The base score is low on purpose: memo numbers are printed on every public notice,
     so one is only a weak sign of a leaked internal paper; the engine's noisy-OR adds it
@@ -113,6 +136,7 @@ class MemoNumberRecognizer(PatternRecognizer):
     """
 
     BASE_SCORE = 0.3
+    role: ClassVar[str] = "memo"
 
     def __init__(
         self,
@@ -132,6 +156,8 @@ class MemoNumberRecognizer(PatternRecognizer):
             patterns=[Pattern("MEMO (label + code)", regex, self.BASE_SCORE)],
             context=list(labels),
         )
+        #: the labels, for the detector's gate
+        self.labels = tuple(labels)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """A code needs two digits: "क्र. स्था/अ" is a section name, not a number."""

@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
-
+from .base import Pattern, Recognizer
 from .context import CueKind, terms_for
 
 __all__ = [
@@ -49,10 +48,11 @@ def masked_counts(text: str) -> tuple[int, int]:
     return sum(c.isdigit() for c in text), sum(c in _M for c in text)
 
 
-class MaskedNumberRecognizer(PatternRecognizer):
+class MaskedNumberRecognizer(Recognizer):
     """Base: a shape with masked digits; validation counts real and masked digits."""
 
     masked: ClassVar[bool] = True
+    role: ClassVar[str] = "masked"
     MIN_REAL: ClassVar[int] = 4
     MIN_MASKED: ClassVar[int] = 2
     #: allowed totals of digits and masks (without a country prefix); empty: any
@@ -76,6 +76,7 @@ class MaskedNumberRecognizer(PatternRecognizer):
 
 
 class _MaskedPhone(MaskedNumberRecognizer):
+    role: ClassVar[str] = "masked_phone"
     LENGTHS = (10,)
 
     def _body(self, pattern_text: str) -> str:
@@ -103,7 +104,7 @@ class MaskedInPhoneRecognizer(_MaskedPhone):
     ]
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="IN_PHONE_NUMBER", patterns=self.PATTERNS,
+        super().__init__(supported_entity="IN_PHONE_NUMBER",
                          context=terms_for(CueKind.PHONE_LABEL))
 
     def validate_result(self, pattern_text: str) -> bool | None:
@@ -124,7 +125,7 @@ class MaskedBdPhoneRecognizer(_MaskedPhone):
     ]
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="BD_PHONE_NUMBER", patterns=self.PATTERNS,
+        super().__init__(supported_entity="BD_PHONE_NUMBER",
                          context=terms_for(CueKind.PHONE_LABEL))
 
     def _body(self, pattern_text: str) -> str:
@@ -139,6 +140,7 @@ class MaskedBdNidRecognizer(MaskedNumberRecognizer):
     mask with as many x as they like); the detector wants an NID label, or 10/13/17
     places beside a citizen's details."""
 
+    role: ClassVar[str] = "masked_nid"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "NID (masked)",
@@ -148,7 +150,7 @@ class MaskedBdNidRecognizer(MaskedNumberRecognizer):
     ]
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="BD_NID", patterns=self.PATTERNS,
+        super().__init__(supported_entity="BD_NID",
                          context=terms_for(CueKind.NID, CueKind.ID_GENERIC))
 
     def validate_result(self, pattern_text: str) -> bool | None:
@@ -161,6 +163,7 @@ class MaskedBdNidRecognizer(MaskedNumberRecognizer):
 class MaskedAadhaarRecognizer(MaskedNumberRecognizer):
     """A masked Aadhaar: "4512 xxxx 7730", "XXXX XXXX 7730", "4512xxxx7730" (4-4-4 places)."""
 
+    role: ClassVar[str] = "masked_aadhaar"
     MIN_MASKED = 4
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
@@ -171,7 +174,7 @@ class MaskedAadhaarRecognizer(MaskedNumberRecognizer):
     ]
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="IN_AADHAAR", patterns=self.PATTERNS,
+        super().__init__(supported_entity="IN_AADHAAR",
                          context=terms_for(CueKind.AADHAAR))
 
     def checksum_ok(self, pattern_text: str) -> bool:

@@ -45,111 +45,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .context import norm_term, trie_regex
+from .data import merged_data
 
 __all__ = ["SECURITY_GATE_WORDS", "SecurityDetail", "SecurityScanner"]
 
-STRONG = (
-    "convoy", "convoys", "motorcade", "cavalcade", "escort", "escorts", "escort vehicle",
-    "pilot vehicle", "pilot vehicles", "pilot car", "pilot gari", "pilot gadi", "pilot gaadi",
-    "jammer", "jammers", "decoy", "dummy car", "dummy vehicle", "dummy gari", "black cat",
-    "black cats", "bulletproof car", "movement plan", "route plan", "deployment plan",
-    "security plan", "kafila", "kafile",
-    "काफिला", "काफिले", "काफ़िला", "काफ़िले", "कारकेड", "एस्कॉर्ट", "एस्कार्ट", "पायलट वाहन",
-    "पायलट गाड़ी", "पायलट", "ब्लैक कैट", "डमी", "जैमर",
-    "रूट प्लान", "मूवमेंट प्लान",
-    "কনভয়", "গাড়িবহর", "মোটরকেড", "এসকর্ট", "পাইলট", "ডামি", "জ্যামার", "মুভমেন্ট প্ল্যান",
-    "ডিপ্লয়মেন্ট প্ল্যান",
-)
+# The cue lists (``data/security.yaml``; what each list is for is written there).
+_LISTS = merged_data().security
+STRONG: tuple[str, ...] = tuple(_LISTS.get("strong", ()))
 #: raids: a raid's time alone is the leak ("kal subah 5 baje ... raid marne wale hain")
-RAID = (
-    "raid", "raids", "surprise raid", "chhapa", "chhape", "chapa", "dabish", "chhapemari",
-    "छापा", "छापे", "छापेमारी", "दबिश", "রেইড", "ঝটিকা অভিযান", "সাঁড়াশি অভিযান",
-    # a surprise inspection announced before it happens is no surprise
-    "surprise inspection", "surprise check", "surprise visit", "औचक निरीक्षण", "आकस्मिक निरीक्षण",
-    "আকস্মিক পরিদর্শন", "ঝটিকা পরিদর্শন",
-)
-PATROL = (
-    "patrol", "patrols", "patrolling", "gasht", "petroling", "tohol", "naka", "nakabandi",
-    "गश्त", "पेट्रोलिंग", "नाकाबंदी", "টহল", "পেট্রোলিং",
-)
+RAID: tuple[str, ...] = tuple(_LISTS.get("raid", ()))
+PATROL: tuple[str, ...] = tuple(_LISTS.get("patrol", ()))
 #: security words that need no force word to be about security
-GUARD = (
-    "security arrangement", "security arrangements", "security team", "nirapotta team",
-    "deployment", "सुरक्षा व्यवस्था", "सुरक्षा हेतु", "सुरक्षा में", "सुरक्षा टीम", "suraksha team",
-    "बल तैनाती", "तैनाती", "নিরাপত্তা ব্যবস্থা", "নিরাপত্তা টিম", "নিরাপত্তা দল",
-)
+GUARD: tuple[str, ...] = tuple(_LISTS.get("guard", ()))
 #: words with other senses (surgery, campaigns, drives, COVID protocol): need a force word
-WEAK = (
-    "operation", "operations", "combing", "protocol", "obhijan", "ovijan", "ovijaan", "obhijaan",
-    "ऑपरेशन", "ओपरेशन", "प्रोटोकॉल", "অপারেশন", "অভিযান", "প্রটোকল", "প্রোটোকল",
-)
-FORCE = (
-    "police", "cops", "force", "forces", "drg", "crpf", "stf", "bsf", "itbp", "cobra", "rab",
-    "bgb", "army", "jawan", "jawans", "constable", "constables", "maoist", "maoists", "naxal",
-    "naxals", "excise", "commando",
-    "commandos", "anti-naxal", "joint", "inspectors", "magistrate", "ssf", "spg", "pso",
-    "vip", "vvip", "joutho", "jouth", "jowtho",
-    "पुलिस", "फोर्स", "बल", "जवान", "डीआरजी", "सीआरपीएफ", "एसटीएफ", "नक्सल", "माओवादी",
-    "आबकारी", "दस्ता", "कमांडो", "आरक्षक", "सिपाही",
-    "পুলিশ", "র্যাব", "র‍্যাব", "বিজিবি", "ফোর্স", "বাহিনী", "যৌথ", "সেনা", "আনসার",
-    "কোস্টগার্ড", "ম্যাজিস্ট্রেট", "ডিবি",
-)
-ROUTE = (
-    "route", "routes", "via", "back gate", "back road", "back route", "halt at", "rasta",
-    "raasta", "রাস্তা", "रास्ता", "diye jabe",
-    "diye jaben", "hoye jabe", "रूट", "मार्ग से", "रास्ते से", "के रास्ते", "पिछले गेट",
-    "রুট", "রাস্তা দিয়ে", "পেছনের রাস্তা", "পেছনের গেট", "পিছনের রাস্তা", "সামনের গেট",
-    "দিয়ে যাবে", "দিয়ে যাবেন", "হয়ে সভাস্থলে",
-)
-GAP = (
-    "off", "gap", "gaps", "suspended", "withdrawn", "no patrol", "band rahega", "band rahegi",
-    "bondho", "bandh", "nahi", "nahin", "बंद", "नहीं", "বন্ধ", "থাকবে না", "হবে না",
-)
-SCHEDULE = (
-    "schedule", "timings", "timing", "time table", "समय सारणी", "समय-सारणी", "समय सारिणी",
-    "সময়সূচি", "সময়সূচী",
-)
-FUTURE = (
-    "will", "'ll", "\u2019ll", "tomorrow", "tomorrow's", "tonight", "planned", "scheduled",
-    "upcoming", "going to", "starts at", "start at", "aaj raat", "jabe", "jaben",
-    "hobe", "thakbe", "thakben", "korbe", "ashbe", "namben", "jayega", "jayegi", "jayenge",
-    "hoga", "hogi", "honge", "rahega", "rahegi", "wale", "waale", "marne", "pahunchenge",
-    "niklenge", "agami", "aagami", "आज रात", "आगामी", "আগামীকাল", "আগামী", "আজ রাতে", "আজ রাত",
-)
+WEAK: tuple[str, ...] = tuple(_LISTS.get("weak", ()))
+FORCE: tuple[str, ...] = tuple(_LISTS.get("force", ()))
+ROUTE: tuple[str, ...] = tuple(_LISTS.get("route", ()))
+GAP: tuple[str, ...] = tuple(_LISTS.get("gap", ()))
+SCHEDULE: tuple[str, ...] = tuple(_LISTS.get("schedule", ()))
+FUTURE: tuple[str, ...] = tuple(_LISTS.get("future", ()))
 #: "कल", "kal" and "কাল" are both yesterday and tomorrow: future only in a post with no
 #: past-tense marker
-WHEN = ("kal", "kaal", "कल", "কাল", "today", "aaj", "आज", "আজ", "aj")
-PAST = (
-    "arrested", "seized", "recovered", "killed", "held", "conducted", "yesterday",
-    "last night", "nabbed", "busted", "reached", "arrived", "returned", "completed",
-    "concluded", "passed off", "went", "was", "were", "पहुंचा", "पहुंची", "पहुंचे", "संपन्न",
-    "পৌঁছেছে", "পৌঁছেছেন", "সম্পন্ন", "ছিল", "गिरफ्तार", "जब्त", "बरामद", "पकड़े", "पकड़ा", "मारे गए",
-    "किया गया", "की गई", "आटक", "আটক", "জব্দ", "উদ্ধার", "গ্রেপ্তার", "গ্রেফতার", "গতকাল",
-    "করা হয়েছে", "করেছে", "giraftar", "atok", "gotokal",
-)
-ADVISORY = (
-    "traffic", "advisory", "diversion", "diverted", "alternative route", "alternative routes",
-    "alternate route", "alternate routes", "remain closed", "will be closed", "inconvenience",
-    "regretted", "one-way", "public convenience", "yatayat", "jatayat",
-    "यातायात", "ट्रैफिक", "डायवर्ट", "डायवर्जन", "वैकल्पिक मार्ग", "मार्ग परिवर्तन", "असुविधा",
-    "বিকল্প পথ", "বিকল্প রাস্তা", "যান চলাচল", "যানচলাচল", "জনসাধারণের সুবিধার্থে", "ট্রাফিক",
-    "ডাইভারশন", "অসুবিধা",
-    # addressed to the public: citizens, devotees, a control room or helpline to call
-    "citizens", "public", "devotees", "control room", "helpline", "cctv", "requested",
-    "invited", "नागरिक", "नागरिकों", "आम जनता", "श्रद्धालु", "श्रद्धालुओं", "कंट्रोल रूम",
-    "हेल्पलाइन", "सीसीटीवी", "अनुरोध", "आमंत्रित", "নাগরিক", "জনসাধারণ", "মুসল্লি", "দর্শনার্থী",
-    "কন্ট্রোল রুম", "হেল্পলাইন", "সিসিটিভি", "অনুরোধ", "আমন্ত্রিত",
-)
-
+WHEN: tuple[str, ...] = tuple(_LISTS.get("when", ()))
+PAST: tuple[str, ...] = tuple(_LISTS.get("past", ()))
+ADVISORY: tuple[str, ...] = tuple(_LISTS.get("advisory", ()))
 #: a weak topic word in a civic campaign ("পরিচ্ছন্নতা অভিযান", "vaccination drive",
 #: "स्वच्छता अभियान") is a public programme, whatever its times and teams
-CIVIC = (
-    "cleanliness", "vaccination", "immunisation", "immunization", "polio", "dengue", "mosquito",
-    "awareness", "plantation", "eviction", "literacy", "swachh", "swachhta", "safai",
-    "स्वच्छता", "सफाई", "टीकाकरण", "पोलियो", "डेंगू", "मच्छर", "जागरूकता", "वृक्षारोपण", "अतिक्रमण",
-    "পরিচ্ছন্নতা", "টিকা", "টিকাদান", "ডেঙ্গু", "মশা", "সচেতনতা", "বৃক্ষরোপণ", "উচ্ছেদ", "সাক্ষরতা",
-    "ভেজালবিরোধী", "মাদকবিরোধী",
-)
+CIVIC: tuple[str, ...] = tuple(_LISTS.get("civic", ()))
 
 _TOPIC_SCORE = {"strong": 0.55, "raid": 0.55, "patrol": 0.45, "guard": 0.35, "weak": 0.35}
 # "only 4 jawans", "केवल २ आरक्षक", "শুধু north gate": a weak point, the heart of the leak

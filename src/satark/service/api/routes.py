@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import or_, select
+from pydantic import BeforeValidator, WithJsonSchema
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from .. import accounts, checks, directory, security, workflow
-from ..access import PERMISSIONS, roles_in, visible_institutions
+from ..access import roles_in
 from ..archive import ArchiveQuery, archive_record, export_csv, export_json, search
-from ..audit import verify_chain
+from ..audit import export_row, verify_chain
+from ..audit_view import AuditFilter, parse_filter, visible_events
 from ..context import SESSION_COOKIE, Services
-from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from ..errors import Forbidden, InvalidInput, NotAuthenticated
 from ..models import MAX_ID, AuditEvent, Membership, Post, User
 from . import schemas as s
 
@@ -30,8 +33,28 @@ router = APIRouter(prefix="/api/v1", responses={
 
 #: A larger id names nothing, and if it reached the database the driver would fail on it
 #: (a 500), so it is refused here (422).
-PathId = Annotated[int, Path(le=MAX_ID)]
-QueryId = Annotated[int | None, Query(le=MAX_ID)]
+def _plain_id(value: object) -> object:
+    """An id in a URL is digits only: "1.0", "+1" and " 1" are not ids (422, not post 1)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("an id is a whole number written in digits, like 42")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    """A date in a URL is YYYY-MM-DD (pydantic would also read "0" as 1970-01-01)."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD, like 2026-12-06")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# WithJsonSchema: with a validator in front, the bounds would reach OpenAPI as "ge"/"le".
+PathId = Annotated[int, BeforeValidator(_plain_id), WithJsonSchema(_ID_SCHEMA), Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, BeforeValidator(_plain_id), WithJsonSchema({"anyOf": [_ID_SCHEMA, {"type": "null"}]}),
+                    Query(ge=1, le=MAX_ID)]
+QueryDate = Annotated[dt.date | None, BeforeValidator(_iso_date),
+                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}), Query()]
 
 
 def services(request: Request) -> Services:
@@ -82,6 +105,28 @@ def logout(request: Request, response: Response, svc: Svc) -> dict[str, Any]:
 def me(request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (_session, user):
         return s.user_out(user)
+
+
+def _current_web_session(svc: Services, session: Session, request: Request) -> Any:
+    auth = svc.authenticate(session, request)
+    return auth.web_session if auth is not None else None
+
+
+@router.post("/me/password", tags=["auth"], summary="Change your password (your other browser sessions end)")
+def change_password(body: s.OwnPasswordIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        directory.change_own_password(session, user, current=body.current_password, new=body.new_password,
+                                      keep=_current_web_session(svc, session, request))
+        return {"ok": True}
+
+
+@router.post("/me/logout-everywhere", tags=["auth"],
+             summary="End all your other browser sessions and revoke all your access tokens")
+def logout_everywhere(request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        ended, revoked = directory.logout_everywhere(session, user, user,
+                                                     keep=_current_web_session(svc, session, request))
+        return {"sessions_ended": ended, "tokens_revoked": revoked}
 
 
 @router.get("/tokens", tags=["auth"])
@@ -164,12 +209,61 @@ def remove_member(institution_id: PathId, user_id: PathId, role: str, request: R
         return {"removed": True}
 
 
-@router.post("/users", tags=["institutions"], status_code=201, summary="Create a user (site administrator)")
+@router.post("/users", tags=["users"], status_code=201,
+             summary="Create a user (site administrator, or an institution admin with a role in their institution)")
 def create_user(body: s.UserIn, request: Request, svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         new = directory.create_user(session, user, username=body.username, display_name=body.display_name,
-                                    password=body.password, superuser=body.superuser)
+                                    password=body.password, superuser=body.superuser,
+                                    institution_id=body.institution_id, role=body.role)
         return {"id": new.id, "username": new.username}
+
+
+@router.get("/users", tags=["users"], summary="The users you administer")
+def list_users(request: Request, svc: Svc) -> list[dict[str, Any]]:
+    with svc.unit(request) as (session, user):
+        return [s.user_out(u) for u in directory.list_users(session, user)]
+
+
+@router.get("/users/{user_id}", tags=["users"])
+def get_user(user_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        return s.user_out(directory.get_user(session, user, user_id))
+
+
+@router.post("/users/{user_id}/deactivate", tags=["users"], summary="Deactivate (and log out everywhere)")
+def deactivate_user(user_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        target = directory.get_user(session, user, user_id)
+        directory.set_active(session, user, target, False)
+        return s.user_out(target)
+
+
+@router.post("/users/{user_id}/activate", tags=["users"])
+def activate_user(user_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        target = directory.get_user(session, user, user_id)
+        directory.set_active(session, user, target, True)
+        return s.user_out(target)
+
+
+@router.post("/users/{user_id}/password", tags=["users"], summary="Reset a user's password (ends their sessions)")
+def reset_password(user_id: PathId, body: s.PasswordIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        target = directory.get_user(session, user, user_id)
+        directory.reset_password(session, user, target, body.password)
+        return {"ok": True}
+
+
+@router.post("/users/{user_id}/logout-everywhere", tags=["users"],
+             summary="End every browser session and revoke every access token of a user")
+def logout_user_everywhere(user_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request) as (session, user):
+        target = directory.get_user(session, user, user_id)
+        if target.id == user.id:
+            raise Forbidden("use /me/logout-everywhere for yourself")
+        ended, revoked = directory.logout_everywhere(session, user, target)
+        return {"sessions_ended": ended, "tokens_revoked": revoked}
 
 
 # --- official accounts --------------------------------------------------------------------
@@ -276,9 +370,10 @@ def _act(request: Request, svc: Services, post_id: int, action: Action) -> dict[
         return s.post_out(post)
 
 
-@router.post("/posts/{post_id}/submit", tags=["workflow"])
-def submit(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
-    return _act(request, svc, post_id, workflow.submit)
+@router.post("/posts/{post_id}/submit", tags=["workflow"],
+             summary="Send to the approvers; a 'block' verdict is refused (409, with the findings) unless confirm")
+def submit(post_id: PathId, request: Request, svc: Svc, body: s.SubmitIn | None = None) -> dict[str, Any]:
+    return _act(request, svc, post_id, partial(workflow.submit, confirm=bool(body and body.confirm)))
 
 
 @router.post("/posts/{post_id}/withdraw", tags=["workflow"])
@@ -319,9 +414,10 @@ def correct(post_id: PathId, body: s.CorrectIn, request: Request, svc: Svc) -> d
         return s.post_out(post)
 
 
-@router.post("/posts/{post_id}/retract", tags=["workflow"])
+@router.post("/posts/{post_id}/retract", tags=["workflow"],
+             summary="Ask for a retraction (approved like a post), or fast_track it as an approver")
 def retract(post_id: PathId, body: s.ReasonIn, request: Request, svc: Svc) -> dict[str, Any]:
-    return _act(request, svc, post_id, partial(workflow.retract, reason=body.reason))
+    return _act(request, svc, post_id, partial(workflow.retract, reason=body.reason, fast_track=body.fast_track))
 
 
 @router.post("/posts/{post_id}/archive", tags=["workflow"])
@@ -333,7 +429,7 @@ def archive_post(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
 
 def archive_query(
     q: str = "", institution_id: QueryId = None, account_id: QueryId = None,
-    date_from: dt.date | None = None, date_to: dt.date | None = None, category: str | None = None,
+    date_from: QueryDate = None, date_to: QueryDate = None, category: str | None = None,
     verdict: str | None = None, state: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ArchiveQuery:
@@ -368,32 +464,43 @@ def audit_out(e: AuditEvent) -> dict[str, Any]:
             "details": e.details, "hash": e.hash, "prev_hash": e.prev_hash}
 
 
-def audit_events(session: Any, user: User, institution_id: int | None, limit: int, before: int | None) -> list[Any]:
-    readable = {i for i in visible_institutions(session, user)
-                if user.is_superuser or roles_in(session, user, i) & PERMISSIONS["read_audit"]}
-    if institution_id is not None:
-        if institution_id not in visible_institutions(session, user):
-            raise NotFound(f"no institution {institution_id}")
-        if institution_id not in readable:
-            raise Forbidden("reading the audit trail needs the role monitor, approver or admin")
-        readable = {institution_id}
-    own = AuditEvent.actor_id == user.id
-    cond = AuditEvent.institution_id.in_(readable)
-    query = select(AuditEvent).where(cond if institution_id is not None or user.is_superuser else or_(cond, own))
-    if user.is_superuser and institution_id is None:
-        query = select(AuditEvent)
-    if before is not None:
-        query = query.where(AuditEvent.id < before)
-    return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
+def audit_events(session: Any, user: User, institution_id: int | None, limit: int, before: int | None,
+                 flt: AuditFilter | None = None) -> list[Any]:
+    return visible_events(session, user, institution_id=institution_id, flt=flt, limit=limit, before=before)
+
+
+def _audit_filter(
+    actor: Annotated[str, Query(max_length=80, description="A username")] = "",
+    action: Annotated[str, Query(max_length=60, description="An action code, e.g. post_publish")] = "",
+    date_from: Annotated[str, Query(alias="from", max_length=10, description="YYYY-MM-DD (UTC)")] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10, description="YYYY-MM-DD (UTC), inclusive")] = "",
+    post: Annotated[str, Query(max_length=20, description="A post number")] = "",
+) -> AuditFilter:
+    return parse_filter({"actor": actor, "action": action, "from": date_from, "to": date_to, "post": post})
+
+
+AuditFilterParams = Annotated[AuditFilter, Depends(_audit_filter)]
 
 
 @router.get("/audit", tags=["audit"], summary="Audit events you may see, newest first")
 def list_audit(
-    request: Request, svc: Svc, institution_id: QueryId = None,
+    request: Request, svc: Svc, flt: AuditFilterParams, institution_id: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: QueryId = None,
 ) -> list[dict[str, Any]]:
     with svc.unit(request) as (session, user):
-        return [audit_out(e) for e in audit_events(session, user, institution_id, limit, before)]
+        return [audit_out(e) for e in audit_events(session, user, institution_id, limit, before, flt)]
+
+
+@router.get("/audit/export", tags=["audit"], response_class=Response,
+            responses={200: {"content": {"application/x-ndjson": {}}}},
+            summary="The audit events you may see as JSON lines, oldest first, with their hashes")
+def export_audit(request: Request, svc: Svc, flt: AuditFilterParams, institution_id: QueryId = None) -> Response:
+    with svc.unit(request) as (session, user):
+        events = visible_events(session, user, institution_id=institution_id, flt=flt, limit=None,
+                                oldest_first=True)
+        body = "".join(json.dumps(export_row(e), ensure_ascii=False, sort_keys=True) + "\n" for e in events)
+    return Response(body, media_type="application/x-ndjson",
+                    headers={"Content-Disposition": 'attachment; filename="satark-audit.jsonl"'})
 
 
 @router.get("/audit/verify", tags=["audit"], summary="Re-check the whole hash chain (site administrator)")

@@ -17,10 +17,11 @@ from ..accounts import ACCOUNT_FIELDS, PLATFORMS
 from ..api.routes import audit_events
 from ..archive import ARCHIVED_STATES, ArchiveQuery, archive_record, search
 from ..audit import verify_chain
+from ..audit_view import ACTION_LABELS, AuditFilter, describe, parse_filter
 from ..directory import SETTINGS_FIELDS
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import LANG_COOKIE, LOCALES, N_
-from ..models import ROLES, Account, ApiToken, Institution, Post
+from ..models import ROLES, Account, ApiToken, Institution, Post, User, WebSession
 from .forms import Form, opt_date, opt_int, text, tri_bool
 from .render import Web, WebRoute, cookie_secure, error_key, message, redirect, web_unit
 
@@ -252,19 +253,41 @@ def archive_page(request: Request) -> Response:
 AUDIT_PAGE = 50
 
 
+#: What the audit page says for each filter that could not be read.
+AUDIT_FILTER_ERRORS = {
+    "actor": N_("A username is at most 80 characters."),
+    "action": N_("Choose an action from the list."),
+    "post": N_("Enter a post number."),
+    "from": N_("Enter a date like 2026-12-06."),
+    "to": N_("Enter a date like 2026-12-06, not before the first date."),
+}
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request) -> Response:
     before = opt_int(request.query_params.get("before"), "before", low=1)
+    errors: dict[str, str] = {}
+    try:
+        flt = parse_filter(request.query_params)
+    except InvalidInput as exc:
+        flt = AuditFilter()
+        field = str(exc.details.get("field", "actor"))
+        errors[field] = AUDIT_FILTER_ERRORS.get(field, AUDIT_FILTER_ERRORS["actor"])
     with web_unit(request) as web:
-        events = audit_events(web.session, web.user, None, AUDIT_PAGE + 1, before)
+        events = audit_events(web.session, web.user, None, AUDIT_PAGE + 1, before, flt)
         verified: dict[str, Any] | None = None
         if web.user.is_superuser and request.query_params.get("verify") == "1":
             count, problems = verify_chain(web.session)
             verified = {"count": count, "problems": problems}
         names = {i.id: i.short_name or i.name for i in directory.list_institutions(web.session, web.user)}
-        return web.render("audit.html", events=events[:AUDIT_PAGE],
+        args = flt.query_args()
+        return web.render("audit.html", status=422 if errors else 200, events=events[:AUDIT_PAGE],
                           older=events[AUDIT_PAGE - 1].id if len(events) > AUDIT_PAGE else None,
-                          verified=verified, institution_names=names, before=before)
+                          verified=verified, institution_names=names, before=before,
+                          params={k: request.query_params.get(k, "") for k in AUDIT_FILTER_ERRORS},
+                          errors={k: web.gettext(v) for k, v in errors.items()}, filtered=bool(args),
+                          filter_query=urlencode(args), actions=ACTION_LABELS, describe=describe,
+                          export_url="/api/v1/audit/export" + ("?" + urlencode(args) if args else ""))
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -276,11 +299,12 @@ def _settings_page(web: Web, *, new_token: str = "", status: int = 200, errors: 
                                       .order_by(ApiToken.id.desc())))
     managed = _managed_institutions(web, "manage_institution")
     memberships = sorted(((m.institution, m.role) for m in web.user.memberships), key=lambda x: (x[0].id, x[1]))
+    users = directory.list_users(web.session, web.user) if managed or web.user.is_superuser else []
     return web.render(
         "settings.html", status=status, messages=messages or [], request_path="/settings", tokens=tokens,
         new_token=new_token, managed=[(i, directory.members(web.session, i.id)) for i in managed],
         memberships=memberships, roles=ROLES, errors=errors or {}, inst_values=inst_values or {},
-        settings_ranges=SETTINGS_FIELDS,
+        settings_ranges=SETTINGS_FIELDS, users=[u for u in users if u.id != web.user.id],
     )
 
 
@@ -353,14 +377,24 @@ def save_institution(institution_id: int, request: Request, form: Form) -> Respo
         return redirect("/settings", ("success", "institution_saved" if changed else "no_change", ""))
 
 
+PASSWORD_HELP = N_("At least 12 characters, not a commonly used password, not containing the username.")
+
+
 @router.post("/settings/institutions/{institution_id:int}/members", response_class=HTMLResponse)
 def add_member(institution_id: int, request: Request, form: Form) -> Response:
+    """Give an existing user a role; with a display name and a first password, create the user."""
     username, role = text(form, "username", limit=80), str(form.get("role") or "")
+    display_name, password = text(form, "display_name", limit=200), text(form, "password", limit=200)
     checked = False
     try:
         with web_unit(request, form) as web:
             checked = True
             inst = _institution(web, institution_id)
+            if password:
+                directory.create_user(web.session, web.user, username=username, display_name=display_name,
+                                      password=password, institution_id=inst.id,
+                                      role=role if role in ROLES else "invalid")
+                return redirect("/settings", ("success", "user_created", ""))
             directory.add_member(web.session, web.user, inst.id, username, role)
             return redirect("/settings", ("success", "member_added", ""))
     except ServiceError as exc:
@@ -369,11 +403,78 @@ def add_member(institution_id: int, request: Request, form: Form) -> Response:
             raise
         failure = exc
     with web_unit(request, form) as web:
-        field = "username" if isinstance(failure, NotFound) else "role"
-        msg = N_("No user with this username.") if field == "username" else CHECK_FIELD
+        key, detail = error_key(failure), failure.message
+        if failure.details.get("reason") == "self_grant":
+            key, detail = "self_grant", ""
+        field, msg = "role", CHECK_FIELD
+        if isinstance(failure, NotFound):
+            field, msg = "username", N_("No user with this username. To add someone new, also give a name and a "
+                                        "first password.")
+        elif failure.details.get("field") == "password":
+            field, msg = "password", PASSWORD_HELP
+        elif failure.details.get("field") == "username":
+            field, msg = "username", N_("This username cannot be used; choose another.")
         return _settings_page(web, status=failure.status, errors={f"{institution_id}.member_{field}": web.gettext(msg)},
-                              inst_values={institution_id: {"username": username, "role": role}},
-                              messages=[("error", message(web.locale, error_key(failure), failure.message))])
+                              inst_values={institution_id: {"username": username, "role": role,
+                                                            "display_name": display_name}},
+                              messages=[("error", message(web.locale, key, detail))])
+
+
+def _web_session(web: Web, form: FormData) -> WebSession | None:
+    token = form.get("csrf_token")
+    auth = web.svc.authenticate(web.session, web.request, csrf_form_value=token if isinstance(token, str) else None)
+    return auth.web_session if auth is not None else None
+
+
+@router.post("/settings/password", response_class=HTMLResponse)
+def change_password(request: Request, form: Form) -> Response:
+    current, new = text(form, "current_password", limit=200), text(form, "new_password", limit=200)
+    with web_unit(request, form) as web:
+        try:
+            directory.change_own_password(web.session, web.user, current=current, new=new,
+                                          keep=_web_session(web, form))
+        except (InvalidInput, Forbidden) as exc:
+            field = "current_password" if exc.details.get("field") == "current_password" else "new_password"
+            msg = N_("The current password is wrong.") if field == "current_password" else PASSWORD_HELP
+            return _settings_page(web, status=exc.status, errors={field: web.gettext(msg)},
+                                  messages=[("error", message(web.locale, error_key(exc), exc.message))])
+        return redirect("/settings", ("success", "password_changed", ""))
+
+
+@router.post("/settings/logout-everywhere")
+def logout_everywhere(request: Request, form: Form) -> Response:
+    with web_unit(request, form) as web:
+        directory.logout_everywhere(web.session, web.user, web.user, keep=_web_session(web, form))
+        return redirect("/settings", ("success", "logged_out_everywhere", ""))
+
+
+def _user(web: Web, user_id: int) -> User:
+    target = directory.get_user(web.session, web.user, user_id)
+    if target.id == web.user.id:
+        raise Forbidden("use your own settings for yourself")
+    return target
+
+
+@router.post("/settings/users/{user_id:int}/{what}", response_class=HTMLResponse)
+def manage_user(user_id: int, what: str, request: Request, form: Form) -> Response:
+    """Deactivate, reactivate, reset the password of, or log out everywhere a user one administers."""
+    if what not in ("deactivate", "activate", "password", "logout"):
+        raise NotFound(f"no action {what!r}")
+    with web_unit(request, form) as web:
+        target = _user(web, user_id)
+        if what == "password":
+            try:
+                directory.reset_password(web.session, web.user, target, text(form, "password", limit=200))
+            except InvalidInput as exc:
+                return _settings_page(web, status=exc.status, errors={f"user{target.id}.password":
+                                                                      web.gettext(PASSWORD_HELP)},
+                                      messages=[("error", message(web.locale, "invalid", exc.message))])
+            return redirect("/settings", ("success", "password_reset", ""))
+        if what == "logout":
+            directory.logout_everywhere(web.session, web.user, target)
+            return redirect("/settings", ("success", "user_logged_out", ""))
+        directory.set_active(web.session, web.user, target, what == "activate")
+        return redirect("/settings", ("success", "user_activated" if what == "activate" else "user_deactivated", ""))
 
 
 @router.post("/settings/institutions/{institution_id:int}/members/remove")

@@ -69,7 +69,7 @@ def login_page(request: Request) -> Response:
 def login(request: Request, form: Form) -> Response:
     """No CSRF token here (there is no session yet); the cookies are SameSite=Lax."""
     svc = services(request)
-    username, password = text(form, "username", limit=80), text(form, "password", limit=200)
+    username, password = text(form, "username", limit=80), text(form, "password", limit=security.MAX_PASSWORD)
     next_url = safe_next(form.get("next"))
     try:
         with svc.db.session() as session:

@@ -22,7 +22,7 @@ from ..api.routes import default_jurisdiction
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import N_, make_environment
 from ..models import Account, Post, SavedCheck
-from ..workflow import STATES, TRANSITIONS, active_approvals, current_revision
+from ..workflow import STATES, TRANSITIONS, active_approvals, barred_approvers, current_revision
 from .forms import Form, opt_datetime, opt_int, text
 from .render import Web, WebRoute, error_key, message, redirect, web_unit
 
@@ -53,15 +53,22 @@ def allowed_actions(web: Web, post: Post) -> set[str]:
         return can(session, user, perm, post.institution_id)
 
     editor = may("write_post") if own else may("edit_any_post")
+    # Nobody decides on a text they wrote or edited (or a retraction they asked for).
+    reviewer = user.id not in barred_approvers(post) and may("review")
     needs: dict[str, bool] = {
         "edit": editor, "submit": editor, "withdraw": editor,
-        "approve": not own and may("review"), "request_changes": not own and may("review"),
-        "reject": not own and may("review"),
+        "approve": reviewer, "request_changes": reviewer, "reject": reviewer,
         "publish": may("publish") if own else may("edit_any_post"),
         "correct": may("correct") if own else may("edit_any_post"),
-        "retract": may("retract"), "archive": may("archive"),
+        "retract": may("retract") or may("review"), "archive": may("archive"),
     }
     out = {a for a, (states, _) in TRANSITIONS.items() if post.state in states and needs[a]}
+    if post.pending:  # a correction or retraction awaits approval: decide on it, or fast-track a retraction
+        out -= {"correct", "archive", "request_changes"}
+        if not may("review"):
+            out.discard("retract")
+        if reviewer:
+            out |= {"approve", "reject"}
     if "approve" in out and any(a.user_id == user.id for a in active_approvals(post)):
         out.discard("approve")
     return out
@@ -245,11 +252,16 @@ def _post_page(web: Web, post: Post, *, errors: dict[str, str] | None = None, va
                status: int = 200, messages: list[tuple[str, Any]] | None = None) -> HTMLResponse:
     current = current_revision(post)
     published = next((r for r in post.revisions if r.number == post.published_revision), None)
-    corrections = [r for r in post.revisions if r.kind == "correction"]
+    corrections = [r for r in post.revisions if r.is_live_correction]
+    # Only overrides that still stand for the revision shown: an earlier revision's override
+    # stays in the decisions table (with its revision), never in the warning about this one.
+    overrides = [a for a in post.approvals if a.override_reason and a.active and a.revision_number == current.number]
     return web.render(
         "post.html", status=status, messages=messages or [], request_path=f"/posts/{post.id}", post=post,
         current=current, published=published, corrections=corrections,
-        decisions=post.approvals, overrides=[a for a in post.approvals if a.override_reason],
+        pending_correction=current if post.pending == "correction" else None,
+        can_fast_track=can(web.session, web.user, "review", post.institution_id),
+        decisions=post.approvals, overrides=overrides,
         approvals=len(active_approvals(post)), actions=allowed_actions(web, post), errors=errors or {},
         values=values or {}, **screen_context(web, current.report),
     )
@@ -264,7 +276,7 @@ def post_page(post_id: int, request: Request) -> Response:
 def _act(web: Web, post: Post, action: str, form: FormData) -> None:
     session, user, screening = web.session, web.user, web.svc.screening
     if action == "submit":
-        workflow.submit(session, user, post)
+        workflow.submit(session, user, post, confirm=form.get("confirm") == "1")
     elif action == "withdraw":
         workflow.withdraw(session, user, post)
     elif action == "approve":
@@ -287,7 +299,8 @@ def _act(web: Web, post: Post, action: str, form: FormData) -> None:
             raise InvalidInput(EMPTY_TEXT, field="text")
         workflow.correct(session, screening, user, post, text=body, note=text(form, "note", limit=5000))
     elif action == "retract":
-        workflow.retract(session, user, post, reason=text(form, "reason", limit=5000))
+        workflow.retract(session, user, post, reason=text(form, "reason", limit=5000),
+                         fast_track=form.get("fast_track") == "1")
     elif action == "archive":
         workflow.archive(session, user, post)
     else:  # pragma: no cover - ACTIONS holds exactly the names above
@@ -305,7 +318,10 @@ def post_action(post_id: int, slug: str, request: Request, form: Form) -> Respon
             checked = True  # the login and CSRF token are good; what fails now is the action itself
             post = workflow.get_post(web.session, web.user, post_id)
             _act(web, post, action, form)
-            return redirect(f"/posts/{post.id}", ("success", action, ""))
+            key = action
+            if post.pending and action in ("correct", "retract"):
+                key = f"{post.pending}_submitted"
+            return redirect(f"/posts/{post.id}", ("success", key, ""))
     except ServiceError as exc:
         if not checked or isinstance(exc, (NotAuthenticated, NotFound)):
             raise
@@ -321,9 +337,15 @@ def post_action(post_id: int, slug: str, request: Request, form: Form) -> Respon
                 field, msg = "text", N_("Write the post's text.")
             if field:
                 errors[f"{action}.{field}"] = web.gettext(msg)
+        key, detail = error_key(failure), failure.message
+        if failure.details.get("needs_confirmation"):
+            key, detail = "needs_confirmation", ""
+            errors["submit.confirm"] = web.gettext(N_("Confirm that you have read the findings."))
+        elif failure.details.get("reason") == "own_work":
+            key, detail = "own_work", ""
         values = {f"{action}.{k}": v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return _post_page(web, post, errors=errors, values=values, status=failure.status,
-                          messages=[("error", message(web.locale, error_key(failure), failure.message))])
+                          messages=[("error", message(web.locale, key, detail))])
 
 
 # --- personal pre-check -----------------------------------------------------------------------

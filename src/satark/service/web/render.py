@@ -63,6 +63,20 @@ FLASHES: dict[str, str] = {
     "institution_saved": N_("Institution settings saved."),
     "member_added": N_("Member added."),
     "member_removed": N_("Member removed."),
+    "correction_submitted": N_("The correction is sent for approval; the original stays as published until then."),
+    "retraction_submitted": N_("The retraction is sent for approval."),
+    "user_created": N_("User created and added."),
+    "user_deactivated": N_("User deactivated and logged out everywhere."),
+    "user_activated": N_("User reactivated."),
+    "password_reset": N_("Password reset; the user is logged out everywhere."),
+    "password_changed": N_("Password changed; your other sessions have ended."),
+    "logged_out_everywhere": N_("Your other sessions have ended and your tokens are revoked."),
+    "user_logged_out": N_("The user is logged out everywhere."),
+    "own_work": N_("Nobody may approve a text they wrote or edited, or a retraction they asked for; "
+                   "another approver must do it."),
+    "needs_confirmation": N_("The screening says “Do not publish”. Read the findings, then confirm to submit "
+                             "anyway."),
+    "self_grant": N_("Nobody may give themselves a role; another administrator must do it."),
     # Leads for service errors; the service's own (English) message follows them.
     "invalid": N_("Please correct the input."),
     "conflict": N_("This is not possible in the post's current state."),
@@ -84,6 +98,7 @@ ERROR_TITLES: dict[int, str] = {
     422: N_("Invalid input"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
+    503: N_("Busy: please try again shortly"),
 }
 
 
@@ -277,6 +292,15 @@ def login_url(request: Request) -> str:
     return "/login?next=" + quote(safe_next(here), safe="/")
 
 
+def _secure_flash(response: Response) -> None:
+    """Mark the flash cookie ``Secure`` like the session and language cookies (set and deleted
+    deep in the handlers, which do not know the request's scheme)."""
+    prefix = FLASH_COOKIE.encode("ascii") + b"="
+    for i, (name, value) in enumerate(response.raw_headers):
+        if name == b"set-cookie" and value.startswith(prefix) and b"; secure" not in value.lower():
+            response.raw_headers[i] = (name, value + b"; Secure")
+
+
 class WebRoute(APIRoute):
     """Service errors become HTML pages here whatever the Accept header says, and a missing login
     becomes a redirect to the login form, so no page request ends in JSON or a 500."""
@@ -290,7 +314,10 @@ class WebRoute(APIRoute):
                 # past the 32-bit columns would fail in the database. No such object exists.
                 if any(isinstance(v, int) and not 0 <= v <= MAX_INT for v in request.path_params.values()):
                     raise NotFound("no such object")
-                return await handler(request)
+                response = await handler(request)
+                if cookie_secure(request, services(request)):
+                    _secure_flash(response)
+                return response
             except NotAuthenticated:
                 url = login_url(request)
                 if request.headers.get("hx-request"):

@@ -82,5 +82,5 @@ def test_no_server_error_and_no_schema_violation(live: tuple[str, str], tmp_path
             "--report", "junit", "--report-dir", str(tmp_path / "report")]
     for path in SPARED:
         args += ["--exclude-path", path]
-    result = subprocess.run(args, capture_output=True, text=True, timeout=1500)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=1500, cwd=tmp_path)  # its cache dir
     assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-3000:]

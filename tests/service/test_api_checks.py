@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -107,3 +108,29 @@ def test_an_unknown_mode_in_the_environment_is_refused(monkeypatch, name) -> Non
     monkeypatch.setenv(name, "fastest")
     with pytest.raises(InvalidInput, match=f"{name} must be one of rules, fast, full"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_screening_never_runs_inside_a_write_unit(svc, client, as_user, demo, monkeypatch) -> None:
+    """The live check, the personal check and the API's screen hold no write lock while they
+    screen: on SQLite every login and approval would wait for them."""
+    seen: list[bool] = []
+    real = svc.screening.screen
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(svc.db.in_write_unit())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc.screening, "screen", spy)
+    api = as_user("rahima")
+    assert api.post("/checks", json={"text": "জেলা প্রশাসনের সভা", "save": True}).status_code == 200
+    assert api.post("/checks", json={"text": "জেলা প্রশাসনের সভা"}).status_code == 200
+    login = client.post("/api/v1/session", json={"username": "rahima", "password": "satark-demo-2026"})
+    csrf = login.json()["csrf_token"]
+    for path, form in (("/ui/screen", {"text": "জেলা প্রশাসনের সভা", "account_id": str(demo.accounts["dhaka_fb"])}),
+                       ("/ui/screen", {"text": "आज बैठक है", "jurisdiction": "IN-CG"}),
+                       ("/check", {"text": "জেলা প্রশাসনের সভা", "save": "1"}),
+                       ("/check", {"text": "জেলা প্রশাসনের সভা"})):
+        response = client.post(path, data={**form, "csrf_token": csrf}, headers={"X-CSRF-Token": csrf})
+        assert response.status_code in (200, 303), (path, response.status_code, response.text[:300])
+    assert len(seen) == 6 and not any(seen), seen

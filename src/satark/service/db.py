@@ -32,6 +32,7 @@ class Database:
         self.settings = settings
         self.url = settings.url
         self._write_lock: FairLock | None = None
+        self._writing = threading.local()
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             _create_private(make_url(self.url).database)
@@ -67,6 +68,7 @@ class Database:
             return
         lock = self._write_lock or nullcontext()
         with lock, self.sessions() as session:
+            self._writing.depth = getattr(self._writing, "depth", 0) + 1
             try:
                 yield session
                 session.commit()
@@ -79,6 +81,16 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                self._writing.depth -= 1
+
+    def in_write_unit(self) -> bool:
+        """Whether this thread is inside a write unit (on SQLite: holding the one write lock).
+
+        Screening takes milliseconds to tens of them; it must never run in here, or every
+        other writer (a login, an approval) waits for it.
+        """
+        return getattr(self._writing, "depth", 0) > 0
 
     def alembic_config(self) -> Config:
         cfg = Config()

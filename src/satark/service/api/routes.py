@@ -543,15 +543,17 @@ async def screen(body: s.ScreenIn, request: Request, svc: Svc) -> Response:
 @router.post("/checks", tags=["screening"],
              summary="Personal pre-check: the text is not stored unless save is true")
 def personal_check(body: s.CheckIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request) as (session, user):
+    # Screening between units of work, never inside one: it must not hold the write lock.
+    with svc.unit(request, write=False) as (session, user):
         jurisdiction = body.jurisdiction or default_jurisdiction(session, user)
-        report = svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
-                                      mode=body.mode)
-        out: dict[str, Any] = {"report": report, "saved_id": None}
-        if body.save:
+    report = svc.screening.screen(body.text, jurisdiction=jurisdiction, account_type=body.account_type,
+                                  mode=body.mode)
+    out: dict[str, Any] = {"report": report, "saved_id": None}
+    if body.save:
+        with svc.unit(request) as (session, user):
             row = checks.save_check(session, user, jurisdiction=jurisdiction, text=body.text, report=report)
             out["saved_id"] = row.id
-        return out
+    return out
 
 
 @router.get("/checks", tags=["screening"], summary="Your saved personal pre-checks")

@@ -221,29 +221,38 @@ def edit_post(post_id: int, request: Request, form: Form) -> Response:
 
 @router.post("/ui/screen", response_class=HTMLResponse)
 def ui_screen(request: Request, form: Form) -> Response:
-    """The report partial for htmx: its live region, to be swapped in place. Nothing is stored."""
+    """The report partial for htmx: its live region, to be swapped in place. Nothing is stored.
+
+    The unit of work only checks the login and finds the pack; screening runs after it, so
+    an author typing never holds the write lock that logins and approvals wait for.
+    """
     body = text(form, "text", limit=MAX_TEXT)
+    report: dict[str, Any] | None = None
+    error = ""
+    target: tuple[str, str] | None = None
     with web_unit(request, form) as web:
-        report: dict[str, Any] | None = None
-        error = ""
         try:
             if body.strip():
                 if form.get("account_id"):
                     account = _account_for(web, form)
-                    jurisdiction, account_type = account.institution.jurisdiction, "official"
+                    target = (account.institution.jurisdiction, "official")
                 else:
-                    jurisdiction = str(form.get("jurisdiction") or default_jurisdiction(web.session, web.user))
-                    account_type = "official" if form.get("account_type") == "official" else "personal"
-                report = web.svc.screening.screen(body, jurisdiction=jurisdiction, account_type=account_type,
-                                                  mode=web.svc.settings.live_mode)
+                    target = (str(form.get("jurisdiction") or default_jurisdiction(web.session, web.user)),
+                              "official" if form.get("account_type") == "official" else "personal")
         except ServiceError as exc:
             error = str(message(web.locale, error_key(exc), exc.message))
-        env = make_environment(web.locale)
-        # Say so when the live check is lighter than the one a saved draft gets.
-        live_note = report is not None and report["mode"] != web.svc.screening.screener.mode
-        html = env.get_template("_report.html").render(screen_error=error, live_note=live_note,
-                                                       **screen_context(web, report))
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    if target is not None:
+        try:
+            report = web.svc.screening.screen(body, jurisdiction=target[0], account_type=target[1],
+                                              mode=web.svc.settings.live_mode)
+        except ServiceError as exc:
+            error = str(message(web.locale, error_key(exc), exc.message))
+    env = make_environment(web.locale)
+    # Say so when the live check is lighter than the one a saved draft gets.
+    live_note = report is not None and report["mode"] != web.svc.screening.screener.mode
+    html = env.get_template("_report.html").render(screen_error=error, live_note=live_note,
+                                                   **screen_context(web, report))
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 # --- a post and its workflow ------------------------------------------------------------------
@@ -380,7 +389,10 @@ def check_page(request: Request) -> Response:
 
 @router.post("/check", response_class=HTMLResponse)
 def run_check(request: Request, form: Form) -> Response:
-    """Screen a personal post; store it only when the user ticked "save" (nothing is kept otherwise)."""
+    """Screen a personal post; store it only when the user ticked "save" (nothing is kept otherwise).
+
+    Screening runs between two units of work, never inside one (see :func:`ui_screen`).
+    """
     values = {"text": text(form, "text", limit=MAX_TEXT), "jurisdiction": str(form.get("jurisdiction") or "")}
     save = form.get("save") == "1"
     with web_unit(request, form) as web:
@@ -388,12 +400,14 @@ def run_check(request: Request, form: Form) -> Response:
             return _check_page(web, values=values, status=422,
                                errors={"text": web.gettext(N_("Write the text to check."))},
                                messages=[("error", message(web.locale, "invalid"))])
-        try:
-            jurisdiction = values["jurisdiction"] or default_jurisdiction(web.session, web.user)
-            report = web.svc.screening.screen(values["text"], jurisdiction=jurisdiction, account_type="personal")
-        except ServiceError as exc:
+        jurisdiction = values["jurisdiction"] or default_jurisdiction(web.session, web.user)
+    try:
+        report = web.svc.screening.screen(values["text"], jurisdiction=jurisdiction, account_type="personal")
+    except ServiceError as exc:
+        with web_unit(request, form) as web:
             return _check_page(web, values=values, status=exc.status,
                                messages=[("error", message(web.locale, error_key(exc), exc.message))])
+    with web_unit(request, form) as web:
         if save:
             row = checks.save_check(web.session, web.user, jurisdiction=jurisdiction, text=values["text"],
                                     report=report)

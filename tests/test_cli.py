@@ -106,6 +106,21 @@ def test_policy_list_and_show() -> None:
     assert data["id"] == "IN-CG-2017/4" and data["categories"]
 
 
+def test_policy_list_piped_gives_whole_ids_and_show_takes_the_citation() -> None:
+    r = run("policy", "list", "--pack", "BD")  # stdout is a pipe here
+    rows = [line.split("\t") for line in r.stdout.splitlines()]
+    gha = next(row for row in rows if row[0] == "BD-2019/10/gha")
+    assert r.returncode == 0 and gha[:2] == ["BD-2019/10/gha", "§10(ঘ)"]
+    assert "…" not in r.stdout
+    clauses = json.loads(run("policy", "list", "--pack", "BD", "--json").stdout)
+    assert {"id": "BD-2019/6.1/ka"}.items() <= next(c for c in clauses if c["id"] == "BD-2019/6.1/ka").items()
+    for form in ("BD-2019/10/ঘ", "BD-2019 §10(ঘ)", "BD-2019/10/gha"):
+        r = run("policy", "show", form, "--json")
+        assert r.returncode == 0 and json.loads(r.stdout)["id"] == "BD-2019/10/gha", (form, r.stderr)
+    assert run("policy", "show", "BD-2019/6.1/ক", "--json").returncode == 0
+    assert run("policy", "show", "BD-2019/10/ঢ").returncode == 3
+
+
 def test_eval_on_a_small_file(tmp_path: Path) -> None:
     path = tmp_path / "mini.jsonl"
     rows = [

@@ -316,13 +316,29 @@ def train(
 def policy_list(
     pack: Annotated[str | None, typer.Option("--pack", "-p", help="Only this pack (id or jurisdiction).")] = None,
     lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the titles.")] = Lang.en,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (full ids, every field).")] = False,
 ) -> None:
-    """List packs, or the clauses of one pack."""
+    """List packs, or the clauses of one pack (a table; tab-separated full ids when piped)."""
     from .packs import PackRegistry
 
     packs = PackRegistry.from_plugins()
     console = _console()
     ui = "en" if lang == Lang.auto else lang.value
+    if as_json or not sys.stdout.isatty():
+        # A table cut to the terminal's width loses ids; a pipe gets every one, whole.
+        if pack is None:
+            rows = [{"id": p.id, "jurisdiction": p.jurisdiction, "version": p.version,
+                     "clauses": len(p.clauses), "title": p.title.get(ui)} for p in packs]
+        else:
+            rows = [{"id": c.id, "citation": c.citation, "kind": c.kind, "severity": str(c.severity),
+                     "categories": list(c.categories), "title": c.title.get(ui)} for c in packs.get(pack).clauses]
+        if as_json:
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        else:
+            for row in rows:
+                sys.stdout.write("\t".join(", ".join(v) if isinstance(v, list) else str(v)
+                                            for v in row.values()) + "\n")
+        return
     if pack is None:
         table = Table("pack", "jurisdiction", "version", "clauses", "title")
         for p in packs:
@@ -338,7 +354,7 @@ def policy_list(
 
 @policy_app.command("show")
 def policy_show(
-    clause_id: Annotated[str, typer.Argument(help="e.g. BD-2019/10/gha or IN-CG-2017/4")],
+    clause_id: Annotated[str, typer.Argument(help="e.g. BD-2019/10/gha, BD-2019/10/ঘ or IN-CG-2017/4")],
     lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the rendering.")] = Lang.en,
     as_json: Annotated[bool, typer.Option("--json", help="Print the clause as JSON.")] = False,
 ) -> None:
@@ -346,7 +362,7 @@ def policy_show(
     from .packs import PackRegistry
 
     packs = PackRegistry.from_plugins()
-    pack_id = clause_id.split("/", 1)[0]
+    pack_id = clause_id.replace(" ", "/").split("/", 1)[0]
     try:
         clause = packs.get(pack_id).clause(clause_id)
     except UnknownJurisdiction:

@@ -147,10 +147,17 @@ class PolicyPack(_Strict):
         return self
 
     def clause(self, clause_id: str) -> Clause:
+        """A clause by its id (``BD-2019/10/gha``) or as the document cites it
+        (``BD-2019/10/ঘ``, ``BD-2019 §10(ঘ)``): people copy the citation, not the id."""
         try:
             return self._by_id[clause_id]
         except KeyError:
-            raise UnknownClause(f"no clause {clause_id!r} in pack {self.id}") from None
+            pass
+        wanted = _citation_key(clause_id.removeprefix(self.id).lstrip(" /"))
+        for clause in self.clauses:
+            if wanted and _citation_key(clause.citation) == wanted:
+                return clause
+        raise UnknownClause(f"no clause {clause_id!r} in pack {self.id}")
 
     def __iter__(self) -> Iterator[Clause]:  # type: ignore[override]
         return iter(self.clauses)
@@ -167,3 +174,11 @@ def load_pack(path: str | Path) -> PolicyPack:
     """Load and validate a pack file; any problem raises :class:`PackError` naming it."""
     return load_validated(path, PolicyPack, what="policy pack", error=PackError,
                           items="clauses", item_name="clause", item_key="id")
+
+
+def _citation_key(text: str) -> str:
+    """``§10(ঘ)``, ``10/ঘ`` and ``10 (ঘ)`` all read as ``10/ঘ``."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text).replace("§", "").replace("(", "/").replace(")", "")
+    return "/".join(part.strip() for part in text.replace(" ", "/").split("/") if part.strip())

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .linear import calibrated, platt
+from .linear import blended, calibrated, platt
 
 __all__ = ["FineTunedHead"]
 
@@ -76,11 +76,7 @@ class FineTunedHead:
         return calibrated(platt(self.logits(texts), self.calib_a, self.calib_b), self.thresholds)
 
     def blend(self, fast_aligned: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        w = self.blend_weights
-        if np.all(w >= 1.0):
-            return fast_aligned
-        out: np.ndarray = w * fast_aligned + (1 - w) * self.predict_aligned(texts)
-        return out
+        return blended(self.blend_weights, fast_aligned, lambda: self.predict_aligned(texts))
 
     def save(self, path: Path) -> None:
         header = {"categories": list(self.categories), "encoder": self.onnx_path.name,

@@ -7,7 +7,7 @@ runs no code, and it does not depend on the scikit-learn version that trained it
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -135,3 +135,13 @@ class LinearModel:
                 thresholds=z["thresholds"],
                 meta=header.get("meta", {}),
             )
+
+
+def blended(weights: np.ndarray, fast_aligned: np.ndarray,
+            encoder_aligned: Callable[[], np.ndarray]) -> np.ndarray:
+    """``weights * fast + (1 - weights) * encoder`` per category; the encoder (the costly
+    part) is not run at all when every weight leaves it no say."""
+    if np.all(weights >= 1.0):
+        return fast_aligned
+    out: np.ndarray = weights * fast_aligned + (1 - weights) * encoder_aligned()
+    return out

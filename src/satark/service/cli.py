@@ -159,6 +159,15 @@ def _user_named(session: Session, username: str) -> User:
     return user
 
 
+@contextmanager
+def _user_unit(username: str) -> Iterator[tuple[Session, User]]:
+    """A write unit on the migrated database, with the user named on the command line."""
+    with _opened() as svc:
+        _upgrade(svc)
+        with svc.db.session() as session:
+            yield session, _user_named(session, username)
+
+
 @admin_app.command("list-users")
 def list_users() -> None:
     """Every user: id, username, active or not, site administrator or not, roles."""
@@ -190,12 +199,9 @@ def activate(username: Annotated[str, typer.Argument(help="Whom to reactivate.")
 def _set_active(username: str, active: bool) -> None:
     from . import directory
 
-    with _opened() as svc:
-        _upgrade(svc)
-        with svc.db.session() as session:
-            user = _user_named(session, username)
-            directory.set_active(session, None, user, active)
-            typer.echo(f"{user.username} is {'active' if active else 'deactivated'}")
+    with _user_unit(username) as (session, user):
+        directory.set_active(session, None, user, active)
+        typer.echo(f"{user.username} is {'active' if active else 'deactivated'}")
 
 
 @admin_app.command("reset-password")
@@ -208,12 +214,9 @@ def reset_password(
 
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    with _opened() as svc:
-        _upgrade(svc)
-        with svc.db.session() as session:
-            user = _user_named(session, username)
-            directory.reset_password(session, None, user, password)
-            typer.echo(f"password of {user.username} reset; logged out everywhere")
+    with _user_unit(username) as (session, user):
+        directory.reset_password(session, None, user, password)
+        typer.echo(f"password of {user.username} reset; logged out everywhere")
 
 
 @admin_app.command("logout-everywhere")
@@ -221,12 +224,9 @@ def logout_everywhere(username: Annotated[str, typer.Argument(help="Whom to log 
     """End every browser session and revoke every access token of a user."""
     from . import directory
 
-    with _opened() as svc:
-        _upgrade(svc)
-        with svc.db.session() as session:
-            user = _user_named(session, username)
-            sessions, tokens = directory.logout_everywhere(session, None, user)
-            typer.echo(f"{user.username}: {sessions} session(s) ended, {tokens} token(s) revoked")
+    with _user_unit(username) as (session, user):
+        sessions, tokens = directory.logout_everywhere(session, None, user)
+        typer.echo(f"{user.username}: {sessions} session(s) ended, {tokens} token(s) revoked")
 
 
 @admin_app.command("create-token")
@@ -235,20 +235,11 @@ def create_token(
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "command line",
 ) -> None:
     """Create a personal access token and print it (it is shown only once)."""
-    from sqlalchemy import select
-
     from . import security
-    from .errors import NotFound
-    from .models import User
 
-    with _opened() as svc:
-        _upgrade(svc)
-        with svc.db.session() as session:
-            user = session.scalar(select(User).where(User.username == username.strip().lower()))
-            if user is None:
-                raise NotFound(f"no user {username!r}")
-            value, _ = security.create_token(session, user, name)
-        typer.echo(value)
+    with _user_unit(username) as (session, user):
+        value, _ = security.create_token(session, user, name)
+    typer.echo(value)
 
 
 @contextmanager

@@ -4,7 +4,9 @@ Measures ``POST /api/v1/screen``, the web editor's live check (``POST /ui/screen
 login cookie and CSRF token, as htmx sends it while the author types) and the post-submit
 path (``POST /api/v1/posts`` — which screens the draft and stores it with its report —
 then ``POST /api/v1/posts/{id}/submit``) on SQLite (default) or PostgreSQL, and prints
-requests/s and p50/p99 latency.
+requests/s and p50/p99 latency. The same path through the web pages follows: the editor's
+form (``POST /posts/new``), the post's page it redirects to, the submit form and the page
+again, as a browser does it.
 
     python benchmarks/load.py                       # SQLite in a temporary data directory
     python benchmarks/load.py --db postgresql       # PostgreSQL (a fresh schema, dropped after)
@@ -230,6 +232,21 @@ def main() -> None:
             post_jobs.append({"token": token, "body": {"account_id": accounts["BD"][0], "text": f"{t} #{i}"}})
             del account_id
         figures |= _run(args.clients, post_jobs, create_and_submit)
+
+        def web_create_and_submit(client: httpx.Client, job: dict[str, Any]) -> list[tuple[str, float, bool]]:
+            # A browser: the form posts, each answered with a redirect to the post's page, followed.
+            t0 = time.perf_counter()
+            saved = client.post(url + "/posts/new", data=job["form"], follow_redirects=True)
+            ok = saved.status_code == 200 and "/posts/" in saved.url.path
+            if ok:
+                submitted = client.post(f"{url}{saved.url.path}/submit", data={"confirm": "1"}, follow_redirects=True)
+                ok = submitted.status_code == 200
+            return [("create + submit (web pages)", time.perf_counter() - t0, ok)]
+
+        web_jobs = [{"token": f"web:{url}:rahima",
+                     "form": {"account_id": str(accounts["BD"][0]), "title": f"load {i}", "text": f"{t} #web{i}"}}
+                    for i, (t, _j, _a) in enumerate(corpus[100: 100 + args.requests // 4])]
+        figures |= _run(args.clients, web_jobs, web_create_and_submit)
     finally:
         server.close()
 

@@ -91,3 +91,23 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
         assert np.array_equal(za[key], zb[key]), key
     tr, dev = load_indomain(src)
     assert len(tr) + len(dev) == 300 and 0 < len(dev) < 100
+
+
+def test_cached_features_equal_the_vectorised_reference() -> None:
+    """Screening reads features from a per-run cache; they must be exactly :meth:`indices`'."""
+    texts = ["कार्यालय में प्रशिक्षण। আজ অফিস বন্ধ", "sh1t  you\tfool!! @user #tag", "", "   ", "a", "a b",
+             "😀 — ক্ষুদ্র-নৃগোষ্ঠী x_y 2023", "Same same same words words", "\u00a0nbsp\u3000ideographic\x1csep"]
+    for spec in (FeatureSpec(), FeatureSpec((3, 4), 12, (1, 1), 10)):
+        f = Featurizer(spec)
+        f.MAX_CHUNKS = 4  # evicts while it reads
+        for text in texts * 2:
+            idx, cnt = f.unique_counts(text)
+            ref_idx, ref_cnt = np.unique(f.indices(text), return_counts=True)
+            assert np.array_equal(idx, ref_idx.astype(np.int32)) and np.array_equal(cnt, ref_cnt), text
+        indices, counts, lengths = Featurizer(spec).unique_counts_many(texts)
+        assert lengths.sum() == len(indices) == len(counts)
+        at = 0
+        for text, n in zip(texts, lengths.tolist(), strict=True):
+            idx, cnt = f.unique_counts(text)
+            assert np.array_equal(indices[at:at + n], idx) and np.array_equal(counts[at:at + n], cnt)
+            at += n

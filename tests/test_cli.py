@@ -14,8 +14,8 @@ SATARK = str(Path(sys.executable).with_name("satark"))
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SATARK_NO_PLUGINS": "1", "COLUMNS": "120"}
+def run(*args: str, stdin: bytes | None = None, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SATARK_NO_PLUGINS": "1", "COLUMNS": "120", **settings}
     proc = subprocess.run([SATARK, *args], input=stdin, capture_output=True, env=env, timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode,
                                        proc.stdout.decode("utf-8", "replace"),
@@ -181,3 +181,44 @@ def test_a_command_of_a_missing_extra_says_which_to_install(monkeypatch: pytest.
     assert exit_.value.code == 3
     err = capsys.readouterr().err
     assert "[service] extra" in err and "pip install 'satark[service]'" in err
+
+
+@pytest.mark.parametrize(("settings", "args", "message"), [
+    ({"SATARK_MODE": "bogus"}, ("check", "hello"), "SATARK_MODE='bogus': should be one of rules, fast, full"),
+    ({"SATARK_MODE": "bogus"}, ("check", "--mode", "rules", "hello"), "SATARK_MODE='bogus'"),
+    ({"SATARK_MODEL_SET": "nosuch"}, ("check", "hello"), "SATARK_MODEL_SET='nosuch': no model set at"),
+    ({"SATARK_MODELS_DIR": "/nonexistent/models"}, ("check", "hello"),
+     "SATARK_MODELS_DIR='/nonexistent/models' has no manifest.json"),
+    ({"SATARK_DATASETS_DIR": "/nonexistent/data"}, ("eval", "--transfer", "--limit", "50"),
+     "SATARK_DATASETS_DIR='/nonexistent/data' is not a directory"),
+    ({"SATARK_MAX_BODY_BYTES": "abc"}, ("db", "current"), "SATARK_MAX_BODY_BYTES='abc': should be a valid integer"),
+    ({"SATARK_SESSION_IDLE_MINUTES": "-1"}, ("demo", "--no-serve"), "SATARK_SESSION_IDLE_MINUTES='-1'"),
+])
+def test_a_bad_setting_is_a_configuration_error(tmp_path: Path, settings: dict[str, str], args: tuple[str, ...],
+                                                message: str) -> None:
+    """Exit 3 (a usage or configuration error) with one line naming the variable: not 6, no traceback."""
+    r = run(*args, SATARK_DATA_DIR=str(tmp_path), **settings)
+    assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)
+    assert r.stderr.startswith("satark: configuration error: ") and message in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert not (tmp_path / "satark.sqlite3").exists()
+
+
+def test_the_engine_commands_need_no_service_settings(tmp_path: Path) -> None:
+    """pydantic-settings is in the [service] extra: `satark check` works without it (and does
+    not import it), `satark db` says which extra to install."""
+    script = """
+import sys
+sys.modules["pydantic_settings"] = None  # not installed
+from satark.cli import main
+for argv in (["check", "-j", "BD", "hello"], ["db", "current"]):
+    try:
+        main(argv)
+    except SystemExit as exc:
+        print("exit", exc.code, flush=True)
+"""
+    env = {**os.environ, "SATARK_NO_PLUGINS": "1", "SATARK_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    exits = [line for line in proc.stdout.splitlines() if line.startswith("exit")]
+    assert exits == ["exit 0", "exit 3"], proc.stdout + proc.stderr
+    assert "needs the [service] extra (pydantic_settings is not installed)" in proc.stderr

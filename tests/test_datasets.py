@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from satark.categories import SCORED_CATEGORIES
+from satark.errors import ConfigError
 from satark.training import datasets as ds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -210,8 +211,17 @@ def test_missing_splits_raise_value_error() -> None:
 
 def test_default_root_is_shared_data_beside_the_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ds.ENV_VAR, raising=False)
+    monkeypatch.delenv("SATARK_PUBLIC_DATA", raising=False)
+    assert ds.ENV_VAR == "SATARK_DATASETS_DIR"
     assert ds.data_root().resolve() == DATA.resolve()
     monkeypatch.setenv(ds.ENV_VAR, str(DATA))
+    assert ds.data_root() == DATA
+    # the data sets have their own variable: SATARK_DATA_DIR (the service's data) is not it
+    monkeypatch.delenv(ds.ENV_VAR)
+    monkeypatch.setenv("SATARK_DATA_DIR", str(DATA / "nowhere"))
+    assert ds.data_root().resolve() == DATA.resolve()
+    # the earlier name still works
+    monkeypatch.setenv("SATARK_PUBLIC_DATA", str(DATA))
     assert ds.data_root() == DATA
 
 
@@ -225,7 +235,7 @@ def test_missing_files_name_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(FileNotFoundError, match=r"train\.tsv"):
         ds.load("olid-offenseval2019", "train", root=tmp_path)
     monkeypatch.setenv(ds.ENV_VAR, str(missing))
-    with pytest.raises(FileNotFoundError, match="SATARK_PUBLIC_DATA"):
+    with pytest.raises(ConfigError, match=r"SATARK_DATASETS_DIR=.*nowhere"):
         ds.load("olid-offenseval2019", "train")
 
 

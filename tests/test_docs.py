@@ -1,8 +1,10 @@
-"""The docs cannot drift: commands, hooks and the CI command are checked against code."""
+"""The docs cannot drift: commands, hooks, settings and the CI command are checked against code."""
 
 from __future__ import annotations
 
 import re
+
+import pytest
 
 from conftest import REPO
 from satark import hookspecs
@@ -77,3 +79,38 @@ def test_the_documented_detector_works() -> None:
             "talks of a leaked exam paper (paper leak)")
     finally:
         pm.unregister(name="paper_leak_plugin")
+
+
+def _environment_section() -> str:
+    section = README.split("## Environment variables", 1)[1]
+    return section.split("\n## ", 1)[0]
+
+
+def _variables_in(text: str) -> set[str]:
+    return set(re.findall(r"SATARK_[A-Z][A-Z0-9_]*", text))
+
+
+def test_every_environment_variable_is_documented() -> None:
+    """Each SATARK_* variable named anywhere in src/ has its row in README's table."""
+    section = _environment_section()
+    documented = {m for m in re.findall(r"^\| `(SATARK_[A-Z0-9_]+)` \|", section, re.M)}
+    used: dict[str, str] = {}
+    for path in sorted((REPO / "src").rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".html", ".txt", ".yaml", ".yml", ".toml", ".json", ".md"}:
+            for name in _variables_in(path.read_text(encoding="utf-8", errors="replace")):
+                used.setdefault(name, str(path.relative_to(REPO)))
+    assert used, "no SATARK_* variable found in src/"
+    missing = {name: where for name, where in used.items() if name not in documented}
+    assert not missing, f"undocumented in README.md's Environment variables table: {missing}"
+    stale = documented - set(used)
+    assert not stale, f"documented but read nowhere in src/: {sorted(stale)}"
+
+
+def test_every_service_setting_is_an_environment_variable_in_the_table() -> None:
+    pytest.importorskip("pydantic_settings", reason="the [service] extra is not installed")
+    from satark.service.settings import Settings
+
+    section = _environment_section()
+    for name, field in Settings.model_fields.items():
+        assert field.alias and field.alias.startswith("SATARK_"), name
+        assert f"| `{field.alias}` |" in section, (name, field.alias)

@@ -151,3 +151,13 @@ def test_categories_filter() -> None:
 def test_short_innocuous_posts_are_clear_in_every_mode(text: str, mode: str) -> None:
     report = screen(text, jurisdiction="IN-CG", mode=mode)  # type: ignore[arg-type]
     assert report.verdict is Verdict.CLEAR, report.findings
+
+
+def test_warm_up_loads_ahead_and_changes_nothing() -> None:
+    posts = [("Contact the complainant at 9876543210 for any clarification.", "IN-CG"),
+             ("অভিযোগকারী রহিমা খাতুন, মোবাইল ০১৭১১২২৩৩৪৪, বাসা ১২ নম্বর ওয়ার্ড।", "BD")]
+    before = [screen(t, jurisdiction=j, mode="rules").to_dict() for t, j in posts]
+    screener = satark.Screener.from_plugins(mode="rules")
+    screener.warm_up()
+    screener.warm_up()  # twice is harmless
+    assert [screener.screen(t, jurisdiction=j).to_dict() for t, j in posts] == before

@@ -65,6 +65,15 @@ def test_tokens_keep_conjuncts_and_vowel_signs_whole() -> None:
         assert doc.original[a:b].strip() == doc.original[a:b]
 
 
+def test_word_spans_are_the_tokens_positions() -> None:
+    text = "  Sh1t!! कार्यालय में, আজ  f u c k  ok"
+    doc = normalize(text)
+    assert [doc.key_word_span(i) for i in range(len(doc.key_words))] == [(s, e) for _, s, e in doc.key_tokens]
+    fresh = normalize(text)  # positions first, then the words (one split serves both)
+    spans = [fresh.key_word_span(i) for i in range(len(doc.key_words))]
+    assert fresh.key_words == doc.key_words and spans == [(s, e) for _, s, e in doc.key_tokens]
+
+
 # --- properties ------------------------------------------------------------------------
 
 _alphabet = st.sampled_from(

@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any, Literal
 
 from .calibration import Calibration, EvidenceKind
 from .categories import CATEGORIES, Severity
 from .detectors.base import Detector, ScreenContext
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .findings import Finding, Hit, Report, Verdict, drop_nested_spans
 from .langid import identify
 from .messages import LANGS, reason_text
@@ -57,6 +56,12 @@ class Screener:
         self.max_chars = max_chars
         self.calibration = calibration or Calibration()
         self._model_sets: dict[str, str | None] = {}
+        # the pack in force per jurisdiction as callers spell it, valid while the
+        # registry holds as many packs as it did when filled (packs are only added)
+        self._pack_for: dict[str, PolicyPack] = {}
+        self._packs_known = -1
+        # per (pack, category, account type): the clauses a finding cites, weightiest first
+        self._clauses: dict[tuple[int, str, str], tuple[PolicyPack, tuple[Clause, ...]]] = {}
         # A detector with a ``modes`` attribute runs only in those modes (the classifiers);
         # one without runs in every mode (the rules).
         self._by_mode = {
@@ -85,6 +90,15 @@ class Screener:
         registry = PackRegistry.from_plugins()
         detectors = [factory() for batch in hook.satark_detectors() for factory in batch]
         return cls(registry, detectors, max_chars=max_chars, mode=mode, calibration=hook.satark_calibration())
+
+    def warm_up(self) -> None:
+        """Load now what detectors otherwise load on first use (patterns, libraries,
+        models): for servers and benchmarks, so that no post in a stream pays for it.
+        Detectors opt in with a ``warm_up()`` method; results do not change."""
+        for detector in self.detectors:
+            warm = getattr(detector, "warm_up", None)
+            if warm is not None:
+                warm()
 
     def check_input(self, text: object) -> str:
         return check_post(text, max_chars=self.max_chars)
@@ -164,25 +178,52 @@ class Screener:
         text = self.check_input(text)
         if account_type not in ("official", "personal"):
             raise InputError(f"account_type must be 'official' or 'personal', not {account_type!r}")
-        pack = self.packs.get(jurisdiction)
+        pack = self._pack(jurisdiction)
         doc = normalize(text)
         return doc, ScreenContext(pack=pack, account_type=account_type, language=identify(doc.norm.text))
 
+    def _pack(self, jurisdiction: str) -> PolicyPack:
+        if len(self.packs) != self._packs_known:
+            self._pack_for.clear()
+            self._packs_known = len(self.packs)
+        pack = self._pack_for.get(jurisdiction)
+        if pack is None:
+            pack = self._pack_for[jurisdiction] = self.packs.get(jurisdiction)
+        return pack
+
+    def _cited(self, category: str, pack: PolicyPack, account_type: str) -> tuple[Clause, ...]:
+        """The clauses a finding of ``category`` cites, weightiest and most specific first
+        (a lettered item before its lead-in); none when the category does not apply."""
+        key = (id(pack), category, account_type)
+        cached = self._clauses.get(key)
+        if cached is not None and cached[0] is pack:
+            return cached[1]
+        clauses: tuple[Clause, ...] = ()
+        if _applies(category, pack, account_type):
+            clauses = tuple(sorted(pack.clauses_for(category, account_type),
+                                   key=lambda c: (-c.severity, c.parent is None)))
+        self._clauses[key] = (pack, clauses)
+        return clauses
+
     def _report(self, doc: Document, ctx: ScreenContext, hits: Sequence[Hit], categories: Iterable[str] | None,
                 mode: Mode) -> Report:
-        by_category: dict[str, list[Hit]] = {}
-        for hit in hits:
-            by_category.setdefault(hit.category, []).append(hit)
-        wanted = set(categories) if categories is not None else None
         pack = ctx.pack
         findings = []
-        for category, group in by_category.items():
-            if wanted is not None and category not in wanted:
-                continue
-            finding = _combine(category, group, pack, ctx.account_type, self.calibration, mode, ctx.language.code)
-            if finding is not None:
-                findings.append(finding)
-        findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
+        if hits:  # most posts have none
+            by_category: dict[str, list[Hit]] = {}
+            for hit in hits:
+                by_category.setdefault(hit.category, []).append(hit)
+            wanted = set(categories) if categories is not None else None
+            for category, group in by_category.items():
+                if wanted is not None and category not in wanted:
+                    continue
+                clauses = self._cited(category, pack, ctx.account_type)
+                if not clauses:
+                    continue
+                finding = _combine(category, group, pack, clauses, self.calibration, mode, ctx.language.code)
+                if finding is not None:
+                    findings.append(finding)
+            findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
         return Report(
             text=doc.original,
             verdict=_verdict(findings, pack.verdict_policy, self.calibration.block_floor.get(mode, 0.0)),
@@ -230,19 +271,15 @@ def _kind(hits: Sequence[Hit]) -> EvidenceKind:
     return "rule" if any(not h.coarse for h in hits) else "model"
 
 
-def _combine(category: str, hits: list[Hit], pack: PolicyPack, account_type: str,
+def _combine(category: str, hits: list[Hit], pack: PolicyPack, clauses: Sequence[Clause],
              calibration: Calibration, mode: str, language: str) -> Finding | None:
-    """All hits of one category become one finding, if the pack has a clause for it.
+    """All hits of one category become one finding citing ``clauses`` (those of the pack
+    that the category breaks on the account type, weightiest and most specific first).
 
     The hits' confidences combine (noisy-OR), then go through the calibration curve for
     the mode, category, kind of evidence and language variety, so that the pack's
     thresholds mean the same for rules and models.
     """
-    if not _applies(category, pack, account_type):
-        return None
-    # Cite the weightiest, most specific clause first (a lettered item before its lead-in).
-    clauses = sorted(pack.clauses_for(category, account_type),
-                     key=lambda c: (-c.severity, c.parent is None))
     raw = _noisy_or(hits)
     confidence = calibration.apply(mode, category, _kind(hits), raw, language)
     if confidence < max(pack.verdict_policy.report_min_confidence, calibration.report_floor.get(mode, 0.0)):
@@ -299,7 +336,6 @@ def _verdict(findings: Sequence[Finding], policy: VerdictPolicy, block_floor: fl
     return verdict
 
 
-@cache
 def check_post(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """``text`` if it can be screened, else :class:`InputError` saying why.
 
@@ -308,7 +344,7 @@ def check_post(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """
     if not isinstance(text, str):
         raise InputError(f"a post must be text, not {type(text).__name__}")
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError("the post is empty")
     if len(text) > max_chars:
         raise InputError(f"the post is {len(text):,} characters long; the limit is {max_chars:,}")
@@ -323,6 +359,8 @@ def default_screener() -> Screener:
     Its mode comes from ``SATARK_MODE`` (rules, fast or full) when set.
     """
     mode = os.environ.get("SATARK_MODE") or None
+    if mode is not None and mode not in MODES:
+        raise ConfigError(f"SATARK_MODE={mode!r}: should be one of {', '.join(MODES)}")
     return Screener.from_plugins(mode=mode)  # type: ignore[arg-type]
 
 

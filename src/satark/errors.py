@@ -3,6 +3,7 @@
 ::
 
     SatarkError
+    ├── ConfigError           a setting (a ``SATARK_*`` environment variable) is invalid
     ├── InputError            bad text: empty, too long, not UTF-8, binary
     ├── PackError             a policy pack failed validation (names file and clause)
     ├── LexiconError          a lexicon data file failed validation
@@ -15,6 +16,7 @@ Anything else escaping the engine is a bug.
 from __future__ import annotations
 
 __all__ = [
+    "ConfigError",
     "InputError",
     "LexiconError",
     "PackError",
@@ -27,6 +29,10 @@ __all__ = [
 
 class SatarkError(Exception):
     """Base class: the CLI and the service turn these into a clear message, not a traceback."""
+
+
+class ConfigError(SatarkError):
+    """A setting is invalid: the command line says so in one line and exits 3, never 500 or 6."""
 
 
 class InputError(SatarkError, ValueError):

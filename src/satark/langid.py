@@ -12,15 +12,14 @@ Hindi or Bengali at all, hence this small, explainable classifier.
 from __future__ import annotations
 
 import re
+import string
 
 from .findings import LanguageGuess
 
 __all__ = ["identify"]
 
-_DEVANAGARI = re.compile(r"[\u0900-\u097f]+")
-_BENGALI = re.compile(r"[\u0980-\u09ff]+")
-_LATIN = re.compile(r"[A-Za-z]+")
 _LATIN_WORD = re.compile(r"[a-z]+")
+_ASCII_LETTERS = string.ascii_letters.encode()
 
 # Frequent function words, chosen for being rare in the other two varieties.
 _EN = frozenset(
@@ -171,11 +170,23 @@ _BN = frozenset(
     ]
 )
 
+_ANY = _EN | _HI | _BN
+
 
 def identify(text: str) -> LanguageGuess:
-    dev = sum(map(len, _DEVANAGARI.findall(text)))
-    ben = sum(map(len, _BENGALI.findall(text)))
-    lat = sum(map(len, _LATIN.findall(text)))
+    if text.isascii():  # most Latin posts: no native script to count, one pass for the words
+        dev = ben = 0
+        words = _LATIN_WORD.findall(text.lower())
+        lat = sum(map(len, words))
+    else:
+        # Counted on the UTF-8 bytes, in C: a Devanagari letter (U+0900-097F) is E0 A4 xx
+        # or E0 A5 xx, a Bengali one (U+0980-09FF) E0 A6 xx or E0 A7 xx; E0 only ever
+        # leads a character.
+        raw = text.encode("utf-8", "surrogatepass")
+        dev = raw.count(b"\xe0\xa4") + raw.count(b"\xe0\xa5")
+        ben = raw.count(b"\xe0\xa6") + raw.count(b"\xe0\xa7")
+        lat = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        words = None
     total = dev + ben + lat
     if total == 0:
         return LanguageGuess("und", {}, 0.0)
@@ -188,10 +199,12 @@ def identify(text: str) -> LanguageGuess:
             # Native script carrying English words: e.g. "transfer list এ ৮ জন আছে".
             return LanguageGuess(f"{lang}-mixed", scripts, round(0.5 + abs(share - 0.5), 3))
         return LanguageGuess(lang, scripts, round(share, 3))
-    words = _LATIN_WORD.findall(text.lower())
-    en = sum(w in _EN for w in words)
-    hi = sum(w in _HI for w in words)
-    bn = sum(w in _BN for w in words)
+    if words is None:
+        words = _LATIN_WORD.findall(text.lower())
+    cues = list(filter(_ANY.__contains__, words))  # the few function words, in one C pass
+    en = sum(map(_EN.__contains__, cues))
+    hi = sum(map(_HI.__contains__, cues))
+    bn = sum(map(_BN.__contains__, cues))
     best = max(en, hi, bn)
     if best == 0:
         return LanguageGuess("en", scripts, 0.4)

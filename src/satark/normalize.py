@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 __all__ = ["TOKEN_RE", "Document", "View", "fold_term", "normalize"]
 
@@ -94,38 +95,96 @@ _KEY_DELETE_RE = re.compile("[\u093c\u09bc]")
 _KEY_TABLE = {0x0901: "\u0902"}
 _KEY_NEEDED_RE = re.compile("\u0901")
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-_LEET_RE = re.compile(r"(?<=[a-z])[013457@$]+(?=[a-z])")
+# digits between letters ("sh1t"); written digit-first so that `re` jumps between digits
+_LEET_RE = re.compile(r"[013457@$](?<=[a-z][013457@$])[013457@$]*(?=[a-z])")
 _SPACED_RE = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]){2,}[a-z](?![a-z0-9])")
 _SPACED_SEP_RE = re.compile(r"[ .\-_*]")
-# Runs of one letter (not digits: phone numbers have them legitimately).
-_REPEAT_RE = re.compile(r"([^\W\d_]|[\u0900-\u0963\u0971-\u097f\u0980-\u09e3\u09f0-\u09ff])\1+")
-_REPEAT_QUICK_RE = re.compile(r"(.)\1")
+# Runs of one letter (not digits: phone numbers have them legitimately), squeezed to the
+# letter; runs of anything else are left as they are (and not even matched).
+_LETTER = r"[^\W\d_]|[\u0900-\u0963\u0971-\u097f\u0980-\u09e3\u09f0-\u09ff]"
+_LETTER_RUN_RE = re.compile(f"({_LETTER})\\1+")
 _SPACED_QUICK_RE = re.compile(r"[a-z][ .\-_*][a-z][ .\-_*][a-z]")
 
 
 # --- views ----------------------------------------------------------------------------
 
+#: how a view was derived from its parent: the pattern, the replacement (a ``re``
+#: template or a function of the match) and whether same-length replacements are
+#: aligned character for character; ``None``: the parent's map, unchanged
+_Step = tuple[re.Pattern[str], "str | Callable[[re.Match[str]], str]", bool] | None
 
-@dataclass(frozen=True, slots=True)
+
 class View:
     """A normalised string plus, per character, where it came from in the original.
 
     ``starts[i]:ends[i]`` is the original range that produced character ``i``. ``None``
     means the identity map (nothing was inserted or removed).
+
+    The map is built lazily: a view made by a rewrite keeps its parent and the rewrite,
+    and replays it only when a span is mapped back (a post with a finding). Most posts
+    have none, so normalising costs a few C-level regex passes, not a Python loop per
+    character.
     """
 
-    text: str
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    __slots__ = ("_ends", "_parent", "_starts", "_step", "text")
+
+    def __init__(self, text: str, starts: list[int] | None = None, ends: list[int] | None = None) -> None:
+        self.text = text
+        self._starts = starts
+        self._ends = ends
+        self._parent: View | None = None
+        self._step: _Step = None
+
+    @classmethod
+    def _derived(cls, text: str, parent: View, step: _Step) -> View:
+        view = cls(text)
+        view._parent = parent
+        view._step = step
+        return view
+
+    def _materialize(self) -> None:
+        parent = self._parent
+        if parent is None:
+            return
+        if self._step is None:  # same length, same map
+            self._starts, self._ends = parent.starts, parent.ends
+        else:
+            pattern, repl, aligned = self._step
+            self._starts, self._ends = _remap(parent, pattern, repl, aligned)
+        self._parent = None
+        self._step = None
+
+    @property
+    def starts(self) -> list[int] | None:
+        if self._parent is not None:
+            self._materialize()
+        return self._starts
+
+    @property
+    def ends(self) -> list[int] | None:
+        if self._parent is not None:
+            self._materialize()
+        return self._ends
+
+    def __repr__(self) -> str:
+        return f"View(text={self.text!r}, starts={self.starts!r}, ends={self.ends!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, View):
+            return NotImplemented
+        return (self.text, self.starts, self.ends) == (other.text, other.starts, other.ends)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of this view to the original text."""
-        if self.starts is None or self.ends is None:
+        starts, ends = self.starts, self.ends
+        if starts is None or ends is None:
             return start, end
         if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            pos = starts[start] if start < len(starts) else (ends[-1] if ends else 0)
             return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return starts[start], ends[end - 1]
 
 
 def _identity(n: int) -> tuple[list[int], list[int]]:
@@ -133,7 +192,7 @@ def _identity(n: int) -> tuple[list[int], list[int]]:
 
 
 def _rewrite(
-    view: View, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], *, aligned: bool = True
+    view: View, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], *, aligned: bool = True
 ) -> View:
     """Apply ``pattern.sub(repl)`` to a view, keeping the offset map exact.
 
@@ -141,24 +200,33 @@ def _rewrite(
     replacement is unchanged, or has the same length and ``aligned`` says it substitutes
     character for character (leetspeak, folding), in which case it maps one to one.
     Canonical reordering (NFC) keeps the length but not the positions: not aligned.
+    The text is rewritten now (one C-level ``subn``); the map when it is asked for.
     """
-    text = view.text
-    if pattern.search(text) is None:
+    text, n = pattern.subn(repl, view.text)
+    if not n:
         return view
-    starts, ends = (view.starts, view.ends) if view.starts is not None else _identity(len(text))
-    assert ends is not None
-    out: list[str] = []
+    return View._derived(text, view, (pattern, repl, aligned))
+
+
+def _remap(
+    view: View, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], aligned: bool
+) -> tuple[list[int], list[int]]:
+    """The offset map of ``_rewrite(view, pattern, repl, aligned)``."""
+    text = view.text
+    starts, ends = view.starts, view.ends
+    if starts is None or ends is None:
+        starts, ends = _identity(len(text))
     new_starts: list[int] = []
     new_ends: list[int] = []
     pos = 0
+    # a template without escapes is its own expansion (``Match.expand`` parses it every call)
+    literal = repl if isinstance(repl, str) and "\\" not in repl else None
     for m in pattern.finditer(text):
         a, b = m.span()
-        out.append(text[pos:a])
         new_starts.extend(starts[pos:a])
         new_ends.extend(ends[pos:a])
-        r = repl(m)
+        r = literal if literal is not None else (m.expand(repl) if isinstance(repl, str) else repl(m))
         if r:
-            out.append(r)
             if len(r) == b - a and (aligned or r == m.group()):
                 new_starts.extend(starts[a:b])
                 new_ends.extend(ends[a:b])
@@ -167,10 +235,9 @@ def _rewrite(
                 new_starts.extend([lo] * len(r))
                 new_ends.extend([hi] * len(r))
         pos = b
-    out.append(text[pos:])
     new_starts.extend(starts[pos:])
     new_ends.extend(ends[pos:])
-    return View("".join(out), new_starts, new_ends)
+    return new_starts, new_ends
 
 
 # Letters NFC decomposes on their own (composition exclusions): precomposed nukta forms,
@@ -179,18 +246,18 @@ _EXCLUDED_RE = re.compile("[\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u
                           "\u0b5c\u0b5d\u0f43-\u0f78\ufb1d-\ufb4e]")
 
 
+def _nfc_match(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFC", m.group())
+
+
 def _nfc(view: View) -> View:
     if unicodedata.is_normalized("NFC", view.text):
         return view
     # Fast path: only the excluded letters need work (each maps to its own two chars).
-    view = _rewrite(view, _EXCLUDED_RE, lambda m: unicodedata.normalize("NFC", m.group()), aligned=False)
+    view = _rewrite(view, _EXCLUDED_RE, _nfc_match, aligned=False)
     if unicodedata.is_normalized("NFC", view.text):
         return view
-
-    def repl(m: re.Match[str]) -> str:
-        return unicodedata.normalize("NFC", m.group())
-
-    out = _rewrite(view, _MARK_RUN_RE, repl, aligned=False)
+    out = _rewrite(view, _MARK_RUN_RE, _nfc_match, aligned=False)
     if not unicodedata.is_normalized("NFC", out.text):  # composition across graphemes: rare
         whole = unicodedata.normalize("NFC", out.text)
         n_orig = (out.ends[-1] if out.ends else len(view.text)) if out.starts is not None else len(out.text)
@@ -207,33 +274,53 @@ def _translate_same_length(view: View, table: dict[int, str], needed: re.Pattern
     if needed.search(view.text) is None:
         return view
     new = needed.sub(lambda m: table.get(ord(m.group()), m.group()), view.text)
-    return View(new, view.starts, view.ends)
+    return View._derived(new, view, None)
+
+
+_ANY_CHAR_RE = re.compile(".", re.DOTALL)
+
+
+def _lower_match(m: re.Match[str]) -> str:
+    return m.group().lower()
 
 
 def _lower(view: View) -> View:
     low = view.text.lower()
+    if low == view.text:
+        return view
     if len(low) == len(view.text):
-        return View(low, view.starts, view.ends)
-    return _rewrite(view, re.compile(".", re.DOTALL), lambda m: m.group().lower())
+        return View._derived(low, view, None)
+    return _rewrite(view, _ANY_CHAR_RE, _lower_match)
+
+
+def _leet_match(m: re.Match[str]) -> str:
+    return "".join(_LEET[c] for c in m.group())
+
+
+def _spaced_match(m: re.Match[str]) -> str:
+    return _SPACED_SEP_RE.sub("", m.group())
 
 
 def _norm_view(text: str) -> View:
     view = View(text)
-    view = _rewrite(view, _REMOVABLE_RE, lambda m: "")
+    view = _rewrite(view, _REMOVABLE_RE, "")
     view = _nfc(view)
     view = _translate_same_length(view, _FOLD_TABLE, _FOLD_NEEDED_RE)
     return _lower(view)
 
 
 def _key_view(norm: View) -> View:
-    view = _rewrite(norm, _KEY_DELETE_RE, lambda m: "")
+    view = _rewrite(norm, _KEY_DELETE_RE, "")
     view = _translate_same_length(view, _KEY_TABLE, _KEY_NEEDED_RE)
-    view = _rewrite(view, _LEET_RE, lambda m: "".join(_LEET[c] for c in m.group()))
+    view = _rewrite(view, _LEET_RE, _leet_match)
     if _SPACED_QUICK_RE.search(view.text):
-        view = _rewrite(view, _SPACED_RE, lambda m: _SPACED_SEP_RE.sub("", m.group()))
-    if _REPEAT_QUICK_RE.search(view.text):
-        view = _rewrite(view, _REPEAT_RE, lambda m: m.group(1))
-    return view
+        view = _rewrite(view, _SPACED_RE, _spaced_match)
+    return _rewrite(view, _LETTER_RUN_RE, _squeeze)
+
+
+def _squeeze(m: re.Match[str]) -> str:
+    """A run of one letter as the letter."""
+    return m.group(1)
 
 
 @lru_cache(maxsize=65536)
@@ -250,6 +337,7 @@ def fold_term(term: str) -> str:
 # Words: letters, digits and the whole Devanagari and Bengali blocks (vowel signs, virama,
 # nukta) except the danda punctuation. ``\w`` alone would split "कार्य" at its virama.
 TOKEN_RE = re.compile(r"[\w\u0900-\u0963\u0966-\u09ff]+")
+_TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 
 
 @dataclass(slots=True)
@@ -261,6 +349,7 @@ class Document:
     key: View
     _words: list[str] | None = None
     _tokens: list[tuple[str, int, int]] | None = None
+    _bounds: list[int] | None = None
 
     @property
     def key_words(self) -> list[str]:
@@ -273,8 +362,24 @@ class Document:
     def key_tokens(self) -> list[tuple[str, int, int]]:
         """Words of the ``key`` view as ``(word, start, end)``; Indic-safe, cached."""
         if self._tokens is None:
-            self._tokens = [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(self.key.text)]
+            bounds = self._key_bounds()
+            self._tokens = list(zip(self.key_words, bounds[0:-1:2], bounds[1::2], strict=True))
         return self._tokens
+
+    def key_word_span(self, i: int) -> tuple[int, int]:
+        """Where the ``i``-th of :attr:`key_words` is in the ``key`` view (half-open)."""
+        bounds = self._bounds if self._bounds is not None else self._key_bounds()
+        return bounds[2 * i], bounds[2 * i + 1]
+
+    def _key_bounds(self) -> list[int]:
+        """Where the ``key`` view's gaps and words end, alternately (gap, word, ..., gap):
+        the words' offsets without a Python loop (``split`` and running lengths in C)."""
+        if self._bounds is None:
+            parts = _TOKEN_SPLIT_RE.split(self.key.text)
+            if self._words is None:
+                self._words = parts[1::2]
+            self._bounds = list(accumulate(map(len, parts)))
+        return self._bounds
 
     def span_from_norm(self, start: int, end: int) -> tuple[int, int]:
         return self.norm.to_original(start, end)

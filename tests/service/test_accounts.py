@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -12,11 +13,12 @@ from satark.service import accounts
 from satark.service.models import Account
 
 BD_ITEMS = ["ka", "kha", "ga", "gha", "nga", "ca", "cha", "ja", "jha", "nya"]  # (ক) to (ঞ)
-TODAY = dt.datetime.now(dt.UTC).date()  # the checklist's today is UTC's
+#: The checklist's today is the institution's: Dhaka's for the BD accounts these tests make.
+DHAKA = ZoneInfo("Asia/Dhaka")
 
 
-def _days_ago(days: int) -> str:
-    return (TODAY - dt.timedelta(days=days)).isoformat()
+def _days_ago(days: int, zone: ZoneInfo = DHAKA) -> str:
+    return (dt.datetime.now(zone).date() - dt.timedelta(days=days)).isoformat()
 
 
 def _statuses(account: dict[str, Any]) -> dict[str, str]:
@@ -158,3 +160,72 @@ def test_the_checklist_function_takes_today(svc, demo) -> None:
         past = accounts.checklist(account, svc.screening, today=rotated + dt.timedelta(days=91))
     assert next(i for i in at_limit if i.clause_id.endswith("/nga")).status == "met"
     assert next(i for i in past if i.clause_id.endswith("/nga")).status == "not_met"
+
+
+# --- §6.1(ক) with the office's name in Bengali or Hindi (issue 11, section 8) ------------------
+
+@pytest.fixture
+def ministry(as_user):
+    """A BD ministry known by its English name, with its Bengali name as the local name."""
+    admin = as_user("admin")
+    return admin.ok("POST", "/institutions", 201, json={
+        "name": "Ministry of Information", "short_name": "MoI", "jurisdiction": "BD", "kind": "ministry",
+        "local_name": "তথ্য মন্ত্রণালয়"})
+
+
+def test_institutions_have_a_zone_and_a_local_name(as_user, ministry) -> None:
+    admin = as_user("admin")
+    assert (ministry["timezone"], ministry["local_name"]) == ("Asia/Dhaka", "তথ্য মন্ত্রণালয়")
+    cg = admin.ok("POST", "/institutions", 201, json={"name": "सूचना एवं जनसंपर्क विभाग", "jurisdiction": "IN-CG"})
+    assert cg["timezone"] == "Asia/Kolkata"
+    other = admin.ok("POST", "/institutions", 201, json={"name": "Field office", "jurisdiction": "BD",
+                                                         "timezone": "Asia/Kolkata"})
+    assert other["timezone"] == "Asia/Kolkata"
+    bad = admin.request("POST", "/institutions", json={"name": "X", "jurisdiction": "BD", "timezone": "Asia/Nowhere"})
+    assert bad.status_code == 422 and "timezone" in bad.json()["message"]
+    for zone in ("../etc/passwd", "/usr/share/zoneinfo/UTC", "Asia/Dhaka\n"):
+        assert admin.request("PATCH", f"/institutions/{ministry['id']}", json={"timezone": zone}).status_code == 422
+    changed = admin.ok("PATCH", f"/institutions/{ministry['id']}", json={"timezone": "Asia/Kathmandu",
+                                                                         "local_name": "তথ্য ও সম্প্রচার মন্ত্রণালয়"})
+    assert changed["timezone"] == "Asia/Kathmandu" and changed["changed"]["timezone"]["from"] == "Asia/Dhaka"
+    assert changed["local_name"] == "তথ্য ও সম্প্রচার মন্ত্রণালয়"
+
+
+@pytest.mark.parametrize(
+    ("display_name", "status"),
+    [
+        ("তথ্য মন্ত্রণালয়, বাংলাদেশ", "met"),
+        # The same name typed with the decomposed য় (য + nukta) and a stray ZWNJ and ZWJ.
+        ("ত\u200cথ্য মন্ত্রণাল\u09af\u09bc\u200d, বাংলাদেশ", "met"),
+        ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার — তথ্য মন্ত্রণালয়", "met"),
+        ("MoI Bangladesh", "met"),
+        ("Moinul Haque", "not_met"),  # "MoI" is a word, not the start of a name
+        ("জনাব আব্দুল করিম, তথ্য মন্ত্রণালয়", "not_met"),  # a person's page, whatever else it names
+        ("মোঃ আব্দুল করিম", "not_met"),
+        ("বাংলাদেশ সরকার", "not_met"),
+    ],
+)
+def test_ka_accepts_the_bengali_name(as_user, ministry, display_name: str, status: str) -> None:
+    account = as_user("admin").ok("POST", "/accounts", 201, json={
+        "institution_id": ministry["id"], "platform": "facebook", "handle": "moi", "display_name": display_name})
+    assert _statuses(account)["ka"] == status, display_name
+
+
+def test_ka_accepts_a_hindi_name_and_words_only_as_words(as_user) -> None:
+    admin = as_user("admin")
+    inst = admin.ok("POST", "/institutions", 201, json={
+        "name": "Sreenagar Upazila Office", "jurisdiction": "BD", "local_name": "श्रीनगर उपजिला कार्यालय"})
+
+    def ka(display_name: str) -> str:
+        account = admin.ok("POST", "/accounts", 201, json={"institution_id": inst["id"], "platform": "facebook",
+                                                           "handle": "sreenagar", "display_name": display_name})
+        return _statuses(account)["ka"]
+
+    # "श्री" (Mr.) inside the place name "श्रीनगर" is no personal title.
+    assert ka("श्रीनगर उपजिला कार्यालय (आधिकारिक)") == "met"
+    assert ka("श्री राम कुमार") == "not_met"
+    assert ka("श्री राम कुमार, श्रीनगर उपजिला कार्यालय") == "not_met"
+    detail = next(i for i in admin.ok("POST", "/accounts", 201, json={
+        "institution_id": inst["id"], "platform": "x", "handle": "x", "display_name": "Upazila"})["checklist"]
+        if i["clause_id"].endswith("/ka"))["detail"]
+    assert "श्रीनगर उपजिला कार्यालय" in detail["hi"] and "Sreenagar Upazila Office" in detail["en"]

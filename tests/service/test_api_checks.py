@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from satark.errors import ConfigError
 from satark.service.app import create_app
 from satark.service.context import Services
-from satark.service.errors import InvalidInput
 from satark.service.models import AuditEvent, SavedCheck
 from satark.service.screening import Screening
 from satark.service.settings import Settings
@@ -87,7 +86,7 @@ def test_screen_reports_findings_with_clauses(as_user) -> None:
 def test_the_default_modes_live_fast_and_stored_full(settings, demo) -> None:
     """Unconfigured, stored screenings run the engine's default (full) mode, models included,
     and the live check (``/screen`` without a mode) runs the n-gram model alone (fast)."""
-    default = dataclasses.replace(settings, screening_mode=None, live_mode=Settings().live_mode)
+    default = settings.replace(screening_mode=None, live_mode=Settings().live_mode)
     services = Services(default, screening=Screening(default.screening_mode))
     with TestClient(create_app(default, services)) as client:
         headers = {"Authorization": f"Bearer {demo.tokens['rahima']}"}
@@ -106,7 +105,7 @@ def test_the_default_modes_live_fast_and_stored_full(settings, demo) -> None:
 @pytest.mark.parametrize("name", ["SATARK_MODE", "SATARK_LIVE_MODE"])
 def test_an_unknown_mode_in_the_environment_is_refused(monkeypatch, name) -> None:
     monkeypatch.setenv(name, "fastest")
-    with pytest.raises(InvalidInput, match=f"{name} must be one of rules, fast, full"):
+    with pytest.raises(ConfigError, match=f"{name}='fastest': should be 'rules', 'fast' or 'full'"):
         Settings.from_env()
 
 
@@ -115,13 +114,19 @@ def test_screening_never_runs_inside_a_write_unit(svc, client, as_user, demo, mo
     """The live check, the personal check and the API's screen hold no write lock while they
     screen: on SQLite every login and approval would wait for them."""
     seen: list[bool] = []
-    real = svc.screening.screen
+    real, real_async = svc.screening.screen, svc.screening.screen_async
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        seen.append(svc.db.in_write_unit())
+        seen.append(svc.db.in_write_unit() or svc.db.open_write_units > 0)
         return real(*args, **kwargs)
 
+    async def spy_async(*args: Any, **kwargs: Any) -> Any:
+        # The live check waits on the event loop's thread: no write unit may be open anywhere.
+        seen.append(svc.db.open_write_units > 0)
+        return await real_async(*args, **kwargs)
+
     monkeypatch.setattr(svc.screening, "screen", spy)
+    monkeypatch.setattr(svc.screening, "screen_async", spy_async)
     api = as_user("rahima")
     assert api.post("/checks", json={"text": "জেলা প্রশাসনের সভা", "save": True}).status_code == 200
     assert api.post("/checks", json={"text": "জেলা প্রশাসনের সভা"}).status_code == 200

@@ -233,6 +233,49 @@ def test_a_chain_through_the_whole_workflow_verifies(svc, demo, flow) -> None:
     assert _problems(svc) == []
 
 
+def test_the_recorded_fingerprint_is_what_the_rows_read_back_give(svc, demo, flow, monkeypatch) -> None:
+    """Events take a post's fingerprint from the rows just flushed, not from three queries;
+    at every step of the workflow it must be exactly what reading the rows back gives."""
+    compared: list[str] = []
+    real = audit._recorded_content
+
+    def checked(session, post_id):
+        recorded = real(session, post_id)
+        assert recorded == audit.post_content(session, post_id)
+        compared.append(recorded["state"])
+        return recorded
+
+    monkeypatch.setattr(audit, "_recorded_content", checked)
+    dhaka = dt.timezone(dt.timedelta(hours=6))  # a local publication time: stored as UTC
+    flow.post("archived", BLOCK_BN, override_reason="The complainant asked for it to be published.",
+              published_at=dt.datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=dhaka))
+    flow.post("retracted", account="cg_fb")
+    rahima, karim = flow.as_user("rahima"), flow.as_user("karim")
+    pid = flow.post("submitted")["id"]
+    karim.ok("POST", f"/posts/{pid}/request-changes", json={"comment": "please fix the date"})
+    rahima.ok("PUT", f"/posts/{pid}", json={"text": CLEAR_HI, "title": "नया"})
+    rahima.ok("POST", f"/posts/{pid}/submit")
+    rahima.ok("POST", f"/posts/{pid}/withdraw")
+    assert {"draft", "submitted", "approved", "published", "corrected", "retracted", "archived",
+            "changes_requested"} <= set(compared)
+    assert _problems(svc) == []
+
+
+def test_the_head_file_is_written_once_the_write_lock_is_released(svc, demo, flow, monkeypatch) -> None:
+    held: list[bool] = []
+    real = audit.write_head
+
+    def spy(*args, **kwargs):
+        held.append(svc.db.in_write_unit())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "write_head", spy)
+    flow.post("published")
+    assert held and not any(held)
+    head = read_head(svc.settings.data_dir)
+    assert head is not None and head.id == _last_id(svc) and _problems(svc) == []
+
+
 def test_deleting_the_newest_events_is_found(svc, demo, monkeypatch, capsys) -> None:
     last = _last_id(svc)
     _tamper(svc, f"DELETE FROM audit_events WHERE id > {last - 3}")

@@ -323,6 +323,45 @@ def test_keyboard_and_contrast_in_a_real_browser(server: str) -> None:
             browser.close()
 
 
+def test_the_menu_folds_on_a_phone_in_a_real_browser(server: str) -> None:
+    """At phone width the menu's links hide behind the "Menu" toggle, which opens them by a tap
+    and from the keyboard, with no script (base.html: a checkbox and its label, under the CSP)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 375, "height": 800})
+            page.set_default_timeout(30_000)
+            page.goto(server + "/login")
+            page.fill("#f-username", "rahima")
+            page.fill("#f-password", PASSWORD)
+            page.click("main button[type=submit]")
+            expect(page.locator(".user-name")).to_contain_text("Rahima")
+            page.click("button[name=lang][value=bn]")
+            links, toggle = page.locator("#nav-list"), page.locator(".nav-toggle-label")
+            expect(toggle).to_be_visible()
+            expect(toggle).to_contain_text("মেনু")
+            expect(links).to_be_hidden()
+            toggle.click()
+            expect(page.locator("#nav-list a[href='/archive']")).to_be_visible()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "e2e-phone-menu.png"))
+            toggle.click()
+            expect(links).to_be_hidden()
+            page.focus("#nav-toggle")  # the keyboard reaches the toggle and opens it with Space
+            page.keyboard.press("Space")
+            expect(links).to_be_visible()
+            # On a wide screen the links are always shown and the toggle is not.
+            page.set_viewport_size({"width": 1200, "height": 800})
+            page.goto(server + "/posts")
+            expect(page.locator("#nav-list a[href='/archive']")).to_be_visible()
+            expect(toggle).to_be_hidden()
+            page.click("button[name=lang][value=en]")  # as it was, for the other tests' Rahima
+        finally:
+            browser.close()
+
+
 def test_api_docs_and_indic_fonts_work_offline_in_a_real_browser(server: str) -> None:
     """/api/docs draws Swagger UI from local files under the CSP (no CDN), and the shipped
     Noto fonts render Hindi and Bengali on a page that names no system font."""

@@ -339,3 +339,160 @@ def test_segments_property(text: str, pairs: list[tuple[int, int]]) -> None:
 def test_module_paths_exist() -> None:
     assert (i18n.TEMPLATE_DIR / "base.html").is_file()
     assert os.path.isfile(i18n.LOCALE_DIR / "messages.pot")
+
+
+# --- dates in the institution's zone (issue 11, section 8) -----------------------------------
+
+@pytest.mark.parametrize(
+    ("locale", "zone", "medium", "short"),
+    [
+        # 20:00 UTC on 23 November: already the 24th in Dhaka and in Raipur.
+        ("en", "Asia/Dhaka", "24 Nov 2026, 2:00\u202fAM", "24/11/26, 2:00\u202fAM"),
+        ("en", "Asia/Kolkata", "24 Nov 2026, 1:30\u202fAM", "24/11/26, 1:30\u202fAM"),
+        ("hi", "Asia/Kolkata", "24 नव॰ 2026, 1:30 am", "24/11/26, 1:30 am"),
+        ("bn", "Asia/Dhaka", "24 নভে, 2026 2:00 AM", "24/11/26 2:00 AM"),
+        ("bn", None, "23 নভে, 2026 8:00 PM UTC", "23/11/26 8:00 PM UTC"),
+        ("en", "Not/AZone", "23 Nov 2026, 8:00\u202fPM UTC", "23/11/26, 8:00\u202fPM UTC"),
+    ],
+)
+def test_datetimes_in_the_zone_and_locale(locale: str, zone: str | None, medium: str, short: str) -> None:
+    when = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    env = make_environment(locale)
+    out = env.from_string("{{ when|format_datetime }}|{{ when|format_datetime('short') }}|{{ when|format_date }}")
+    assert out.render(when=when, time_zone=zone).split("|")[:2] == [medium, short]
+    assert i18n.format_datetime_in(when.replace(tzinfo=None), locale, zone) == medium  # naive means UTC
+    assert "11/24" not in out.render(when=when, time_zone=zone)  # never the US's month first
+
+
+def test_a_datetimes_date_is_the_zones_and_a_date_stays() -> None:
+    env = make_environment("hi")
+    late = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    assert env.from_string("{{ d|format_date }}").render(d=late, time_zone="Asia/Kolkata") == "24 नव॰ 2026"
+    assert env.from_string("{{ d|format_date }}").render(d=late) == "23 नव॰ 2026"
+    assert env.from_string("{{ d|format_date }}").render(d=late.date(), time_zone="Asia/Kolkata") == "23 नव॰ 2026"
+
+
+@pytest.mark.parametrize(("locale", "label"), [("en", "India Time (Asia/Kolkata)"), ("hi", "भारत समय (Asia/Kolkata)"),
+                                               ("bn", "ভারত সময় (Asia/Kolkata)")])
+def test_the_zone_in_words(locale: str, label: str) -> None:
+    assert i18n.zone_label(locale, "Asia/Kolkata") == label
+    assert i18n.zone_label(locale, None) == "UTC" and i18n.zone_label(locale, "UTC") == "UTC"
+
+
+def test_text_lang_by_script() -> None:
+    assert i18n.text_lang("তথ্য মন্ত্রণালয়") == "bn"
+    assert i18n.text_lang("Collectorate — कलेक्टोरेट") == "hi"
+    assert i18n.text_lang("Ministry of Information") == "" and i18n.text_lang(None) == ""
+
+
+# --- the service's messages in Hindi and Bengali -----------------------------------------------
+
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
+_BENGALI = re.compile("[\u0980-\u09ff]")
+
+
+@pytest.mark.parametrize(("locale", "script"), [("hi", _DEVANAGARI), ("bn", _BENGALI)])
+def test_every_service_message_template_is_translated(locale: str, script: re.Pattern[str]) -> None:
+    from satark.service.web.service_messages import SERVICE_MESSAGES, TERMS
+
+    gettext = i18n.translations(locale).gettext
+    for msgid in (*SERVICE_MESSAGES, *TERMS.values()):
+        translated = gettext(msgid)
+        assert translated != msgid and script.search(translated), (locale, msgid)
+
+
+@pytest.mark.parametrize(
+    ("message", "hi", "bn"),
+    [
+        ("this needs the role admin or moderator in the institution",
+         "इसके लिए संस्था में प्रशासक या मॉडरेटर की भूमिका चाहिए", "এর জন্য প্রতিষ্ঠানে প্রশাসক বা মডারেটর ভূমিকা লাগবে"),
+        ("cannot publish a post that is changes requested; allowed from: approved",
+         "“संशोधन अपेक्षित” स्थिति वाली पोस्ट पर “प्रकाशन दर्ज करें” कार्रवाई नहीं हो सकती; "
+         "यह इन स्थितियों में संभव है: अनुमोदित",
+         "“সংশোধন চাওয়া হয়েছে” অবস্থার পোস্টে “প্রকাশ লিপিবদ্ধ করুন” কাজটি করা যায় না; যে অবস্থায় সম্ভব: অনুমোদিত"),
+        ("website_url is longer than 500 characters", "“वेबसाइट लिंक” 500 अक्षरों से लंबा है",
+         "“ওয়েবসাইট লিংক” 500 অক্ষরের চেয়ে দীর্ঘ"),
+        ("no post 42", "पोस्ट 42 नहीं मिली", "পোস্ট 42 পাওয়া যায়নি"),
+        ("user 'রহিমা' exists already", "उपयोगकर्ता 'রহিমা' पहले से मौजूद है", "ব্যবহারকারী 'রহিমা' আগে থেকেই আছেন"),
+        ("the comment to the author must be written out (at least 10 characters)",
+         "लेखक के लिए टिप्पणी पूरी लिखनी होगी (कम से कम 10 अक्षर)", "লেখকের জন্য মন্তব্য পুরোপুরি লিখতে হবে (অন্তত 10 অক্ষর)"),
+    ],
+)
+def test_service_messages_translate_with_their_terms(message: str, hi: str, bn: str) -> None:
+    from satark.service.web.service_messages import translate_message
+
+    assert translate_message("hi", message) == hi
+    assert translate_message("bn", message) == bn
+    assert translate_message("en", message) == message
+
+
+def test_an_unknown_message_stays_english() -> None:
+    from satark.service.web.render import message
+    from satark.service.web.service_messages import translate_message
+
+    assert translate_message("hi", "something nobody listed") is None and translate_message("bn", "") is None
+    assert str(message("bn", "invalid", "something nobody listed")) == (
+        'অনুগ্রহ করে তথ্য ঠিক করুন। <span lang="en">something nobody listed</span>')
+    assert str(message("bn", "invalid", "the post text is empty")) == "অনুগ্রহ করে তথ্য ঠিক করুন। পোস্টের লেখা ফাঁকা"
+    escaped = str(message("hi", "invalid", "<b>no post 1</b>"))
+    assert escaped.endswith('<span lang="en">&lt;b&gt;no post 1&lt;/b&gt;</span>')
+
+
+#: Messages built with an f-string whose filled-in part is English prose: each is listed in
+#: SERVICE_MESSAGES once per value instead (these are all of the values the code uses).
+_EXPANDED = {
+    "x must be written out (at least x characters)": [
+        "the comment to the author must be written out (at least 10 characters)",
+        "a correction's note (what was wrong) must be written out (at least 10 characters)",
+        "the retraction reason must be written out (at least 10 characters)",
+        "approving a post whose verdict is 'block' needs an override reason, which must be written out "
+        "(at least 10 characters)"],
+    "nobody may x themselves; another administrator must do it": [
+        "nobody may deactivate or reactivate themselves; another administrator must do it",
+        "nobody may reset the password of (change your own with your current password) themselves; another "
+        "administrator must do it"],
+    "nobody may approve or decide on a x; another approver must do it": [
+        "nobody may approve or decide on a retraction they asked for; another approver must do it",
+        "nobody may approve or decide on a revision they wrote or edited; another approver must do it"],
+    "a x of this post awaits approval; it must be approved or refused first": [
+        "a correction of this post awaits approval; it must be approved or refused first",
+        "a retraction of this post awaits approval; it must be approved or refused first"],
+}
+
+
+def test_every_message_the_service_raises_is_translated() -> None:
+    """Every error the domain modules and the web raise (a literal, or an f-string with its
+    parts as "x") matches a template, so a reworded or new message is not left in English.
+    To fix a failure: add the message to ``web/service_messages.py`` and its Hindi and Bengali
+    translations to the catalogues."""
+    import ast
+
+    from satark.service.web.service_messages import translate_message
+
+    classes = {"InvalidInput", "Conflict", "Forbidden", "NotFound", "ApprovalLapsed", "TooManyAttempts", "Unavailable"}
+    skip = {"api", "cli.py", "backup.py", "audit_key.py", "settings.py", "demo.py", "migrations"}
+
+    def sample(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+        return None
+
+    untranslated, seen = [], 0
+    for path in sorted(SERVICE.rglob("*.py")):
+        if path.relative_to(SERVICE).parts[0] in skip:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes
+                    and node.args):
+                continue
+            text = sample(node.args[0])
+            if text is None:  # a name (EMPTY_TEXT) or str(exc) from the engine
+                continue
+            seen += 1
+            for concrete in _EXPANDED.get(text, [text]):
+                if translate_message("hi", concrete) is None or translate_message("bn", concrete) is None:
+                    untranslated.append(f"{path.relative_to(SERVICE)}:{node.lineno}: {concrete!r}")
+    assert seen > 80
+    assert not untranslated, "\n".join(untranslated)

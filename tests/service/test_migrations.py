@@ -127,3 +127,23 @@ def test_a_schema_migrates_when_pg_trgm_lives_in_another(postgres_server: Any, t
             conn.exec_driver_sql(f'ALTER EXTENSION pg_trgm SET SCHEMA "{home}"')
         postgres_server.drop_schema(target)
         postgres_server.drop_schema(elsewhere)
+
+
+def test_0004_gives_existing_institutions_their_jurisdictions_zone(fresh_db: Database) -> None:
+    """Institutions made before 0004 get the zone of their jurisdiction and an empty local name."""
+    fresh_db.upgrade("0003")
+    with fresh_db.engine.begin() as conn:
+        for i, jurisdiction in enumerate(["BD", "IN-CG", "IN", "XX"], start=1):
+            conn.execute(sa.text(
+                "INSERT INTO institutions (id, name, short_name, kind, jurisdiction, approval_tiers, "
+                "approval_ttl_hours, password_rotation_days, website_url, created_at) "
+                "VALUES (:id, :name, '', 'district', :j, 1, 72, 90, '', CURRENT_TIMESTAMP)"),
+                {"id": i, "name": f"জেলা {i}", "j": jurisdiction})
+    fresh_db.upgrade()
+    with fresh_db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT jurisdiction, timezone, local_name FROM institutions ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("BD", "Asia/Dhaka", ""), ("IN-CG", "Asia/Kolkata", ""),
+                                        ("IN", "Asia/Kolkata", ""), ("XX", "UTC", "")]
+    command.downgrade(fresh_db.alembic_config(), "0003")
+    assert {c["name"] for c in sa.inspect(fresh_db.engine).get_columns("institutions")} >= {"name", "jurisdiction"}
+    assert "timezone" not in {c["name"] for c in sa.inspect(fresh_db.engine).get_columns("institutions")}

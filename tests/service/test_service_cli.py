@@ -115,3 +115,81 @@ def test_bad_input_is_one_line_and_exit_code(run: Run, db: Database, args, code,
     # Nothing half-made is left behind.
     with db.session() as session:
         assert session.scalar(select(User).where(User.username == "newbie")) is None
+
+
+BAD_SETTINGS = [
+    ("SATARK_MODE", "bogus", "SATARK_MODE='bogus': should be 'rules', 'fast' or 'full'"),
+    ("SATARK_LIVE_MODE", "fastest", "SATARK_LIVE_MODE='fastest': should be 'rules', 'fast' or 'full'"),
+    ("SATARK_MAX_BODY_BYTES", "abc", "SATARK_MAX_BODY_BYTES='abc': should be a valid integer"),
+    ("SATARK_SESSION_IDLE_MINUTES", "-1", "SATARK_SESSION_IDLE_MINUTES='-1': should be greater than or equal to 1"),
+    ("SATARK_SESSION_HOURS", "0", "SATARK_SESSION_HOURS='0': should be greater than or equal to 1"),
+    ("SATARK_COOKIE_SECURE", "maybe", "SATARK_COOKIE_SECURE='maybe': should be a valid boolean"),
+    ("SATARK_FORWARDED_ALLOW_IPS", "10.0.0.5,proxy", "'proxy' is not an IP address or network"),
+    ("SATARK_DATABASE_URL", "mysql://root:hunter2@db/satark", "SATARK_DATABASE_URL: names the database 'mysql'"),
+    ("SATARK_DATABASE_URL", "not a url", "SATARK_DATABASE_URL: is not a database URL"),
+    ("SATARK_AUDIT_KEY", "too-short", "SATARK_AUDIT_KEY: must be at least 32 characters"),
+]
+
+
+@pytest.mark.parametrize("command", [["db", "current"], ["db", "upgrade"], ["demo", "--no-serve"], ["serve"],
+                                     ["admin", "list-users"], ["audit", "verify"]])
+@pytest.mark.parametrize(("variable", "value", "message"), BAD_SETTINGS)
+def test_a_bad_setting_is_a_configuration_error(run: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                command: list[str], variable: str, value: str,
+                                                message: str) -> None:
+    """Exit 3 and one line naming the variable, before anything is opened or written."""
+    monkeypatch.setenv(variable, value)
+    code, out, err = run(*command)
+    assert code == 3, (out, err)
+    assert "Traceback" not in out + err and "internal error" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("satark: configuration error: "), err
+    assert message in lines[0]
+    assert "hunter2" not in err  # a secret is never repeated
+    assert not (data_dir / "satark.sqlite3").exists()
+
+
+def test_the_data_directory_must_not_be_a_file(run: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    data_dir.write_text("not a directory", encoding="utf-8")
+    code, _, err = run("db", "current")
+    assert code == 3 and err.startswith("satark: configuration error: SATARK_DATA_DIR=") and "is a file" in err
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, field in Settings.model_fields.items():
+        assert field.alias, name
+        monkeypatch.delenv(field.alias, raising=False)
+    monkeypatch.setenv("SATARK_DATA_DIR", str(tmp_path))
+    defaults = Settings.from_env()
+    assert (defaults.data_dir, defaults.url, defaults.is_sqlite) == (tmp_path, f"sqlite:///{tmp_path}/satark.sqlite3",
+                                                                      True)
+    assert (defaults.screening_mode, defaults.live_mode, defaults.cookie_secure) == (None, "fast", None)
+    monkeypatch.setenv("SATARK_MODE", "rules")
+    monkeypatch.setenv("SATARK_MAX_BODY_BYTES", "2048")
+    monkeypatch.setenv("SATARK_COOKIE_SECURE", "yes")
+    monkeypatch.setenv("SATARK_SESSION_IDLE_MINUTES", "")  # empty: the default
+    monkeypatch.setenv("SATARK_DATABASE_URL", "postgresql+psycopg://satark@db.example/satark")
+    monkeypatch.setenv("SATARK_FORWARDED_ALLOW_IPS", " 10.0.0.5, 192.168.0.0/16 ")
+    s = Settings.from_env(live_mode="rules")
+    assert (s.screening_mode, s.live_mode, s.max_body_bytes, s.cookie_secure) == ("rules", "rules", 2048, True)
+    assert (s.session_idle_minutes, s.is_sqlite, s.forwarded_allow_ips) == (60, False, "10.0.0.5, 192.168.0.0/16")
+    assert s.replace(max_body_bytes=4096).max_body_bytes == 4096 and s.max_body_bytes == 2048
+    monkeypatch.setenv("SATARK_COOKIE_SECURE", "auto")
+    assert Settings.from_env().cookie_secure is None
+
+
+def test_serve_with_a_bad_setting_exits_3_in_a_real_process(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    satark = Path(sys.executable).with_name("satark")
+    if not satark.exists():
+        pytest.skip("the satark console script is not installed")
+    env = {**os.environ, "SATARK_DATA_DIR": str(tmp_path), "SATARK_MAX_BODY_BYTES": "abc"}
+    env.pop("SATARK_DEBUG", None)
+    proc = subprocess.run([str(satark), "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.strip() == ("satark: configuration error: SATARK_MAX_BODY_BYTES='abc': should be a valid "
+                                   "integer, unable to parse string as an integer")

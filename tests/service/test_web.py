@@ -8,6 +8,7 @@ so the real BD and IN-CG packs are loaded.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import warnings
@@ -346,7 +347,9 @@ def test_the_whole_workflow_through_forms_with_an_override(on_backend: tuple[Bro
     assert "The publication is recorded." in published.text
     assert 'href="https://facebook.com/dcdhaka/posts/77"' in published.text
     row = post_row(svc, post_id)
-    assert row.state == "published" and row.published_at is not None and row.published_at.hour == 9
+    # Typed in the institution's zone (Dhaka, UTC+6), stored in UTC, shown in Dhaka's time again.
+    assert row.state == "published" and row.published_at == dt.datetime(2026, 11, 20, 3, 30, tzinfo=dt.UTC)
+    assert "20 Nov 2026, 9:30\u202fAM" in published.text and "Bangladesh Time (Asia/Dhaka)" in published.text
     # A move the state does not allow is a message, not a 500.
     again = browser.post(f"/posts/{post_id}/publish", {"url": "https://facebook.com/dcdhaka/posts/78"})
     assert again.status_code == 409 and "This is not possible in the post&#39;s current state." in again.text

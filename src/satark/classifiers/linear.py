@@ -33,7 +33,11 @@ def calibrated(p: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     The engine reports a category at combined confidence >= 0.5; this makes a model's
     per-category threshold line up with that cut while keeping the order of scores.
     """
-    t = np.clip(thresholds, 1e-3, 1 - 1e-3)
+    return _rescaled(p, np.clip(thresholds, 1e-3, 1 - 1e-3))
+
+
+def _rescaled(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:func:`calibrated` with the thresholds already clipped."""
     below = 0.5 * p / t
     above = 0.5 + 0.5 * (p - t) / (1 - t)
     out: np.ndarray = np.where(p < t, below, above)
@@ -72,19 +76,23 @@ class LinearModel:
         return rows
 
     def decision(self, docs: Sequence[str]) -> np.ndarray:
-        """Raw linear scores, one row per document (tf-idf done on the arrays in numpy)."""
+        """Raw linear scores, one row per document (tf-idf done on the arrays in numpy).
+
+        Features come from the featuriser's caches (:meth:`Featurizer.unique_counts`);
+        rows are gathered with ``take`` (several times cheaper than fancy indexing).
+        """
+        featurizer = self.featurizer
         if len(docs) == 1:  # the interactive path: no sparse-matrix bookkeeping at all
-            idx, cnt = np.unique(self.featurizer.indices(docs[0]), return_counts=True)
-            rows = self._rows[idx.astype(np.intp)]
+            idx, cnt = featurizer.unique_counts(docs[0])
+            rows = self._rows.take(idx, axis=0)
             data = np.log1p(cnt.astype(np.float32)) * rows[:, -1]
             norm = float(np.sqrt(np.dot(data, data))) or 1.0
             single: np.ndarray = (data / norm) @ rows[:, :-1] + self.intercepts
             return single.reshape(1, -1)
-        counts = self.featurizer.counts(docs)
-        rows = self._rows[counts.indices]
-        data = np.log1p(counts.data) * rows[:, -1]
-        starts = counts.indptr[:-1]
-        lengths = np.diff(counts.indptr)
+        indices, counts, lengths = featurizer.unique_counts_many(docs)
+        rows = self._rows.take(indices, axis=0)
+        data = np.log1p(counts.astype(np.float32)) * rows[:, -1]
+        starts = np.cumsum(lengths) - lengths
         out = np.tile(self.intercepts.astype(np.float32), (len(docs), 1))
         filled = lengths > 0
         if data.size:
@@ -96,6 +104,16 @@ class LinearModel:
     def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
         """Platt-calibrated probabilities, one column per category."""
         return platt(self.decision(docs), self.calib_a, self.calib_b)
+
+    @cached_property
+    def _clipped_thresholds(self) -> np.ndarray:
+        clipped: np.ndarray = np.clip(self.thresholds, 1e-3, 1 - 1e-3)
+        return clipped
+
+    def aligned_proba(self, docs: Sequence[str]) -> np.ndarray:
+        """``calibrated(predict_proba(docs), thresholds)``: each category's tuned threshold
+        at 0.5 (the thresholds clipped once, not per call)."""
+        return _rescaled(self.predict_proba(docs), self._clipped_thresholds)
 
     def save(self, path: Path) -> None:
         w = self.weights.tocsr()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..calibration import Calibration
 from ..categories import Severity
+from ..errors import ConfigError
 from ..findings import Hit, Span
 from ..hookspecs import hookimpl
 from ..messages import register_reasons
@@ -124,6 +125,12 @@ class ClassifierDetector:
 
         return LinearModel.load(self.models_dir / self.manifest["fast"]["file"])
 
+    def clear_caches(self) -> None:
+        """Empty the n-gram model's feature caches (a loaded model only)."""
+        fast = self.__dict__.get("fast")
+        if fast is not None:
+            fast.featurizer.clear_caches()
+
     @cached_property
     def cascade(self) -> tuple[float, float]:
         """The band of n-gram scores for which ``full`` mode asks the encoder."""
@@ -152,16 +159,15 @@ class ClassifierDetector:
         import numpy as np  # numpy loads with the models, not with the CLI
 
         from ..classifiers.features import Featurizer
-        from ..classifiers.linear import calibrated
 
-        fast = calibrated(
-            self.fast.predict_proba([Featurizer.document(d.key.text, c.account_type) for d, c in zip(docs, ctxs,
-                                                                                                   strict=True)]),
-            self.fast.thresholds,
-        )
+        fast = self.fast.aligned_proba([Featurizer.document(d.key.text, c.account_type)
+                                        for d, c in zip(docs, ctxs, strict=True)])
         # A post of a word or two gives a model too little to go on (it has learned that
         # short posts are often insults); the lexicons cover short insults exactly.
-        words = np.array([len(d.key_words) for d in docs], dtype=np.float32)
+        n_words = [len(d.key_words) for d in docs]
+        if self.mode == "fast" and min(n_words, default=SHORT_POST_WORDS) >= SHORT_POST_WORDS:
+            return fast  # no post to shrink (x 1.0 changes nothing)
+        words = np.array(n_words, dtype=np.float32)
         shrink = np.minimum(1.0, words / SHORT_POST_WORDS)[:, None]
         if self.mode == "fast":
             out: np.ndarray = fast * shrink
@@ -188,11 +194,11 @@ class ClassifierDetector:
         scores = self.scores(docs, ctxs)
         cats = self.fast.categories
         out: list[list[Hit]] = []
-        for doc, ctx, row in zip(docs, ctxs, scores, strict=True):
-            firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
-            if not firing:
+        for doc, ctx, row in zip(docs, ctxs, scores.tolist(), strict=True):  # floats: exact, and fast to read
+            if max(row, default=0.0) < MIN_HIT:
                 out.append([])
                 continue
+            firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
             spans = self._best_sentences(doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN])
             hits = []
             for j in firing:
@@ -213,8 +219,10 @@ class ClassifierDetector:
         return out
 
     def _best_sentences(self, doc: Document, ctx: ScreenContext, categories: list[str]) -> dict[str, tuple[Span, ...]]:
+        if not categories:
+            return {}
         sentences = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(doc.original) if m.group().strip()]
-        if not categories or len(sentences) <= 1:
+        if len(sentences) <= 1:
             return {}
         import numpy as np
 
@@ -258,8 +266,20 @@ def satark_calibration() -> Calibration | None:
     return Calibration.load(path) if path.exists() else None
 
 
+def _named_set_missing() -> str | None:
+    """The setting that names a model set which is not there (a configuration error), if any."""
+    if env := os.environ.get("SATARK_MODELS_DIR"):
+        return f"SATARK_MODELS_DIR={env!r} has no manifest.json (not a model set)"
+    name = os.environ.get("SATARK_MODEL_SET") or "shipped"
+    if name != "shipped":
+        return f"SATARK_MODEL_SET={name!r}: no model set at {MODELS_DIR} (train one with `satark train`)"
+    return None
+
+
 @hookimpl
 def satark_detectors() -> Iterable[Callable[[], Detector]]:
     if not _available():
+        if problem := _named_set_missing():
+            raise ConfigError(problem)
         return []
     return [lambda: ClassifierDetector("fast"), lambda: ClassifierDetector("full")]

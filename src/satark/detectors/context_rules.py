@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import compress, count, islice
 
 from ..categories import Severity
 from ..findings import Hit, Span
@@ -81,6 +82,12 @@ _ACHIEVEMENT = frozenset(
     ]
 )
 
+#: first person singular words by language variety (romanized varieties add their own)
+_FIRST_SINGULAR = {
+    "hi-en": _FIRST_SINGULAR_NATIVE | _FIRST_SINGULAR_HINGLISH,
+    "bn-en": _FIRST_SINGULAR_NATIVE | _FIRST_SINGULAR_BANGLISH,
+}
+
 MENTIONS_ADVISORY = 5
 HASHTAGS_ADVISORY = 8
 
@@ -134,17 +141,16 @@ class ContextRulesDetector:
                 )
 
         words = doc.key_words
-        first = _FIRST_SINGULAR_NATIVE
-        code = ctx.language.code
-        if code == "hi-en":
-            first = first | _FIRST_SINGULAR_HINGLISH
-        elif code == "bn-en":
-            first = first | _FIRST_SINGULAR_BANGLISH
-        n_first = sum(1 for w in words if w in first)
-        if n_first == 0:
+        first = _FIRST_SINGULAR.get(ctx.language.code, _FIRST_SINGULAR_NATIVE)
+        if first.isdisjoint(words):
+            return hits
+        n_first = sum(map(first.__contains__, words))
+        official = ctx.account_type == "official"
+        boast = n_first >= 1 and (_FIGURE_RE.search(text) is not None or not _ACHIEVEMENT.isdisjoint(words))
+        if not (official or boast):  # the common case: spans would be mapped for nothing
             return hits
         first_spans = self._spans(doc, first)
-        if ctx.account_type == "official":
+        if official:
             confidence = 0.3
             if _AFFECTIVE_RE.search(doc.original):
                 confidence = 0.45
@@ -159,7 +165,7 @@ class ContextRulesDetector:
                     {"first_person": n_first},
                 )
             )
-        if n_first >= 1 and (_FIGURE_RE.search(text) or any(w in _ACHIEVEMENT for w in words)):
+        if boast:
             hits.append(
                 Hit(
                     "self_promotion",
@@ -176,11 +182,10 @@ class ContextRulesDetector:
     @staticmethod
     def _spans(doc: Document, vocab: frozenset[str]) -> tuple[Span, ...]:
         out = []
-        for word, s, e in doc.key_tokens:
-            if word in vocab:
-                a, b = doc.span_from_key(s, e)
-                out.append(Span(a, b, doc.original[a:b]))
-        return tuple(out[:5])
+        for i in islice(compress(count(), map(vocab.__contains__, doc.key_words)), 5):
+            a, b = doc.span_from_key(*doc.key_word_span(i))
+            out.append(Span(a, b, doc.original[a:b]))
+        return tuple(out)
 
 
 @hookimpl

@@ -47,7 +47,6 @@ class LexiconDetector:
         matches = self.index.find(doc.key_words)
         if not matches:
             return []
-        tokens = doc.key_tokens
         by_category: dict[str, list[Match]] = {}
         for m in matches:
             by_category.setdefault(m.category, []).append(m)
@@ -75,7 +74,7 @@ class LexiconDetector:
             for m in sorted(ms, key=lambda m: m.first):
                 if m.weight <= 0:
                     continue
-                a, b = doc.span_from_key(tokens[m.first][1], tokens[m.last][2])
+                a, b = doc.span_from_key(doc.key_word_span(m.first)[0], doc.key_word_span(m.last)[1])
                 spans.append(Span(a, b, doc.original[a:b]))
             spans = drop_nested_spans(spans)
             severity = max((m.severity for m in positive.values()), default=Severity.LOW)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -121,8 +122,18 @@ class _Compiled:
     prefix: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+#: what a word can start: one-word terms, longer terms by their second word, two-word
+#: terms ending in a prefix, co-occurrence sides
+_First = tuple[list[_Compiled] | None, dict[str, list[_Compiled]] | None, list[_Compiled] | None,
+               list[tuple[int, int]] | None]
+#: what a word's first letters can start: prefix terms, co-occurrence prefixes
+_Head = tuple[list[_Compiled] | None, list[tuple[str, int, int]] | None]
+
+
+class Match(NamedTuple):
+    """A term or co-occurrence rule found in a post (a named tuple: posts with matches
+    make several, and a tuple is several times cheaper to build than a frozen dataclass)."""
+
     category: str
     term: str
     lang: str
@@ -143,6 +154,8 @@ class LexiconIndex:
     """
 
     _PREFIX_KEY = 3
+    #: how many words seen in posts are remembered, each way (about 100 bytes each)
+    _SEEN_MAX = 300_000
 
     def __init__(self, files: Iterable[LexiconFile]) -> None:
         self._single: dict[str, list[_Compiled]] = {}  # one-word terms
@@ -154,6 +167,9 @@ class LexiconIndex:
         self._co_word: dict[str, list[tuple[int, int]]] = {}
         self._co_prefix: dict[str, list[tuple[str, int, int]]] = {}
         self.files = tuple(files)
+        # words seen in posts that start something, and words that start nothing
+        self._live: set[str] = set()
+        self._dead: set[str] = set()
         for lex in self.files:
             for rule in lex.cooccurrences:
                 number = len(self._co_rules)
@@ -182,60 +198,102 @@ class LexiconIndex:
                     self._multi_prefix2.setdefault(words[0], []).append(c)
                 else:
                     self._multi.setdefault((words[0], words[1]), []).append(c)
+        # One probe per word of a post: everything a word can start, and everything a
+        # word's first letters can start (prefix terms, co-occurrence prefixes).
+        by_second: dict[str, dict[str, list[_Compiled]]] = {}
+        for (w0, w1), cs in self._multi.items():
+            by_second.setdefault(w0, {})[w1] = cs
+        self._first: dict[str, _First] = {
+            word: (self._single.get(word), by_second.get(word), self._multi_prefix2.get(word),
+                   self._co_word.get(word))
+            for word in {*self._single, *by_second, *self._multi_prefix2, *self._co_word}
+        }
+        # (a shorter head is never looked up: a word under three letters starts no prefix)
+        self._heads: dict[str, _Head] = {
+            head: (self._prefix1.get(head), self._co_prefix.get(head))
+            for head in {*self._prefix1, *self._co_prefix} if len(head) == self._PREFIX_KEY
+        }
 
     def __len__(self) -> int:
         return sum(len(v) for d in (self._single, self._prefix1, self._multi, self._multi_prefix2)
                    for v in d.values())
 
     def find(self, words: list[str]) -> list[Match]:
-        single, prefix1, multi, multi_p2 = self._single, self._prefix1, self._multi, self._multi_prefix2
-        k = self._PREFIX_KEY
+        """Every term and co-occurrence rule that ``words`` (a post's ``key`` words) hold.
+
+        Only the words that start something are probed (found with set operations in C,
+        :meth:`_live_positions`), one dictionary probe each and one per word's first
+        letters: most words start nothing.
+        """
+        positions = self._live_positions(words)
+        if not positions:
+            return []
+        first, heads = self._first, self._heads
         out: list[Match] = []
+        seen: dict[int, tuple[list[int], list[int]]] = {}  # co-occurrence rule -> sides' positions
         n = len(words)
-        for i, word in enumerate(words):
-            cands = single.get(word)
-            if cands is not None:
-                out.extend(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i) for c in cands)
-            if len(word) >= k:
-                pc = prefix1.get(word[:k])
-                if pc is not None:
-                    out.extend(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i)
-                               for c in pc if word.startswith(c.words[0]))
-            if i + 1 < n:
-                nxt = words[i + 1]
-                mc = multi.get((word, nxt))
-                if mc is not None:
-                    for c in mc:
-                        m = len(c.words)
-                        if i + m > n:
-                            continue
-                        if all(words[i + j] == c.words[j] for j in range(2, m - 1)) and (
-                            words[i + m - 1].startswith(c.words[-1]) if c.prefix
-                            else words[i + m - 1] == c.words[-1]
-                        ):
-                            out.append(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i + m - 1))
-                mp = multi_p2.get(word)
-                if mp is not None:
-                    out.extend(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i + 1)
-                               for c in mp if nxt.startswith(c.words[1]))
-        if self._co_rules:
-            out.extend(self._cooccurrences(words))
+        for i in positions:
+            word = words[i]
+            entry = first.get(word)
+            head = heads.get(word[:3])  # _PREFIX_KEY letters; shorter heads are not in the table
+            if entry is None and head is None:
+                continue
+            if entry is not None and entry[0] is not None:
+                out.extend(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i) for c in entry[0])
+            if head is not None and head[0] is not None:
+                out.extend(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i)
+                           for c in head[0] if word.startswith(c.words[0]))
+            if entry is not None:
+                _, multi, multi_p2, co = entry
+                if i + 1 < n:
+                    nxt = words[i + 1]
+                    mc = multi.get(nxt) if multi is not None else None
+                    if mc is not None:
+                        for c in mc:
+                            m = len(c.words)
+                            if i + m > n:
+                                continue
+                            if all(words[i + j] == c.words[j] for j in range(2, m - 1)) and (
+                                words[i + m - 1].startswith(c.words[-1]) if c.prefix
+                                else words[i + m - 1] == c.words[-1]
+                            ):
+                                out.append(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i + m - 1))
+                    if multi_p2 is not None:
+                        out.extend(Match(c.category, c.term, c.lang, c.weight, c.severity, i, i + 1)
+                                   for c in multi_p2 if nxt.startswith(c.words[1]))
+                if co is not None:
+                    for number, side in co:
+                        seen.setdefault(number, ([], []))[side].append(i)
+            if head is not None and head[1] is not None:
+                for stem, number, side in head[1]:
+                    if word.startswith(stem):
+                        seen.setdefault(number, ([], []))[side].append(i)
+        if seen:
+            out.extend(self._co_matches(seen))
         return out
 
-    def _cooccurrences(self, words: list[str]) -> list[Match]:
-        co_word, co_prefix, k = self._co_word, self._co_prefix, self._PREFIX_KEY
-        seen: dict[int, tuple[list[int], list[int]]] = {}
-        for i, word in enumerate(words):
-            hits = co_word.get(word)
-            if hits is not None:
-                for number, side in hits:
-                    seen.setdefault(number, ([], []))[side].append(i)
-            if len(word) >= k:
-                ph = co_prefix.get(word[:k])
-                if ph is not None:
-                    for stem, number, side in ph:
-                        if word.startswith(stem):
-                            seen.setdefault(number, ([], []))[side].append(i)
+    def _live_positions(self, words: list[str]) -> list[int]:
+        """Where the words that start something are (the only ones :meth:`find` probes).
+
+        Set operations and a ``compress`` in C against the words already classified: a
+        post's words are mostly ones seen before, and most start nothing.
+        """
+        live = self._live
+        new = set(words).difference(live, self._dead)
+        if new:
+            first, heads, dead = self._first, self._heads, self._dead
+            if len(dead) > self._SEEN_MAX:  # bounded memory on an endless stream of new words
+                dead.clear()
+            if len(live) > self._SEEN_MAX:
+                live.clear()
+            for word in new:
+                if word in first or word[:3] in heads:  # _PREFIX_KEY letters
+                    live.add(word)
+                else:
+                    dead.add(word)
+        return list(compress(range(len(words)), map(live.__contains__, words)))
+
+    def _co_matches(self, seen: dict[int, tuple[list[int], list[int]]]) -> list[Match]:
         out: list[Match] = []
         for number, (left, right) in seen.items():
             if not left or not right:

@@ -7,6 +7,19 @@ stores what it returns; the engine knows nothing of the service or its database.
 
 from __future__ import annotations
 
-from .settings import Settings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 __all__ = ["Settings"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazily: the command line imports this package for its commands' names, and ``satark
+    # check`` must neither pay for pydantic-settings nor need the [service] extra.
+    if name == "Settings":
+        from .settings import Settings
+
+        return Settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,19 +3,27 @@
 Roles are held per institution. ``monitor`` and ``admin`` also reach every institution
 below (a ministry's monitor oversees its districts); the others do not. Objects of
 institutions a user cannot see are reported as not found, so their existence does not leak.
+
+The institution tree and each user's memberships are read once per transaction (one post
+page asks a dozen questions of them) and kept in ``Session.info``; a flush that changes an
+institution or a membership, and the end of the transaction, forget them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from .errors import Forbidden, NotFound
 from .models import ROLES, Institution, Membership, User
 
-__all__ = ["InstitutionTree", "can", "require", "roles_in", "visible_institutions"]
+__all__ = ["InstitutionTree", "can", "institution_tree", "require", "roles_in", "visible_institutions"]
+
+_TREE = "satark_institution_tree"
+_MEMBERSHIPS = "satark_memberships"
 
 #: Roles that carry down to institutions below.
 INHERITED = frozenset({"monitor", "admin"})
@@ -37,7 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 class InstitutionTree:
-    """The parent links of all institutions, read once per request."""
+    """The parent links of all institutions, read once per transaction (:func:`institution_tree`)."""
 
     def __init__(self, session: Session) -> None:
         rows = session.execute(select(Institution.id, Institution.parent_id)).all()
@@ -64,15 +72,71 @@ class InstitutionTree:
         return found
 
 
+def _unflushed_change(session: Session) -> bool:
+    return any(isinstance(obj, (Institution, Membership)) for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+def _cached(session: Session, key: str) -> Any:
+    """What ``key`` holds, unless an institution or membership changed since: then, as the
+    query would have, flush (which forgets) and return None."""
+    found = session.info.get(key)
+    if found is not None and _unflushed_change(session):
+        if session.autoflush:
+            session.flush()
+        _forget(session)
+        return None
+    return found
+
+
+def institution_tree(session: Session) -> InstitutionTree:
+    """The tree as this transaction sees it, read on first use."""
+    tree: InstitutionTree | None = _cached(session, _TREE)
+    if tree is None:
+        tree = session.info[_TREE] = InstitutionTree(session)
+    return tree
+
+
 def _memberships(session: Session, user: User) -> list[tuple[int, str]]:
-    rows = session.scalars(select(Membership).where(Membership.user_id == user.id))
-    return [(m.institution_id, m.role) for m in rows]
+    known: dict[int, list[tuple[int, str]]] | None = _cached(session, _MEMBERSHIPS)
+    if known is None:
+        known = session.info[_MEMBERSHIPS] = {}
+    found = known.get(user.id)
+    if found is None:
+        rows = session.execute(select(Membership.institution_id, Membership.role).where(Membership.user_id == user.id))
+        found = known[user.id] = [(r.institution_id, r.role) for r in rows]
+    return found
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_TREE, None)
+    session.info.pop(_MEMBERSHIPS, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session: Session, _context: Any) -> None:
+    # Still the flush's own lists here: what it has just written.
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Institution, Membership)):
+            _forget(session)
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_bulk_change(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and any(
+            m.class_ in (Institution, Membership) for m in state.all_mappers):
+        _forget(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_on_transaction_end(session: Session, _transaction: Any) -> None:
+    _forget(session)
 
 
 def roles_in(session: Session, user: User, institution_id: int, tree: InstitutionTree | None = None) -> set[str]:
     if user.is_superuser:
         return set(ROLES) - {"approver", "author"} | {"admin"}
-    tree = tree or InstitutionTree(session)
+    tree = tree or institution_tree(session)
     chain = tree.ancestors(institution_id)
     roles: set[str] = set()
     for inst_id, role in _memberships(session, user):
@@ -82,7 +146,7 @@ def roles_in(session: Session, user: User, institution_id: int, tree: Institutio
 
 
 def visible_institutions(session: Session, user: User) -> set[int]:
-    tree = InstitutionTree(session)
+    tree = institution_tree(session)
     if user.is_superuser:
         return set(tree.parent)
     memberships = _memberships(session, user)

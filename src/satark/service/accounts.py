@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from .archive import search_key
 from .errors import InvalidInput, NotFound
 from .models import Account, AccountAdmin, Institution, User, by_id, utcnow
 from .screening import Screening
+from .timezones import zone
 
 __all__ = ["ACCOUNT_FIELDS", "PLATFORMS", "ChecklistItem", "checklist", "create_account", "get_account",
            "list_accounts", "update_account"]
@@ -29,11 +31,11 @@ ACCOUNT_FIELDS: dict[str, str] = {
     "privacy_notes": "text", "profile_photo_institutional": "bool", "platform_terms_followed": "bool",
     "letterhead_shows_address": "bool", "two_factor_enabled": "bool",
 }
-# Words that mark a page named after a person rather than an office (§6.1(ক)).
-_PERSONAL = re.compile(
-    r"(?:^|\s)(?:mr|mrs|ms|dr|shri|smt|sri|janab|md)\.?(?=\s)|श्री|श्रीमती|डॉ\.?|जनाब|জনাব|বেগম|মোঃ|মো\.|ড\.",
-    re.IGNORECASE,
-)
+# Words that mark a page named after a person rather than an office (§6.1(ক)), as whole words
+# of a name key (see _name_key): "মোঃ" keeps its visarga, "Md." and "ড." lose the dot.
+_PERSONAL = frozenset({"mr", "mrs", "ms", "dr", "shri", "smt", "sri", "janab", "md", "mohd",
+                       "श्री", "श्रीमती", "सुश्री", "डॉ", "जनाब",
+                       "জনাব", "বেগম", "মোঃ", "মো", "মোহাঃ", "ড", "ডঃ", "ডা", "ডাঃ"})
 
 
 def _clean(name: str, kind: str, value: Any) -> Any:
@@ -174,21 +176,41 @@ def _password(account: Account, today: dt.date) -> tuple[str, dict[str, str]]:
                            f"{age} দিন আগে বদলানো হয়েছে; প্রতিষ্ঠানের সীমা {limit} দিন।")
 
 
+def _name_key(value: str) -> str:
+    """A name for comparing: :func:`search_key` (NFC, no ZWJ/ZWNJ, case-folded, ASCII digits)
+    with punctuation as spaces. The old ZWJ spelling of khanda ta (ত্‍) is read as ৎ first, so
+    both spellings of "সংসৎ" compare equal; vowel signs and viramas are kept."""
+    text = value.replace("\u09a4\u09cd\u200d", "\u09ce")
+    key = search_key(text)
+    return " ".join("".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in key).split())
+
+
 def _named_after_office(account: Account) -> tuple[str, dict[str, str]]:
-    name = search_key(account.display_name)
+    """Met when the display name contains one of the institution's names (English, short or
+    local) and, apart from it, no personal title (Md., জনাব, श्री): "তথ্য মন্ত্রণালয়, বাংলাদেশ"
+    for the Ministry of Information whose local name is "তথ্য মন্ত্রণালয়"."""
+    name = _name_key(account.display_name)
     if not name:
         return "unknown", _msg("No display name recorded.", "प्रदर्शित नाम दर्ज नहीं है।", "প্রদর্শিত নাম লেখা নেই।")
     inst = account.institution
-    names = [search_key(n) for n in (inst.name, inst.short_name) if n.strip()]
-    if _PERSONAL.search(" " + account.display_name + " "):
+    names = sorted({k for k in map(_name_key, (inst.name, inst.short_name, inst.local_name)) if k}, key=len,
+                   reverse=True)
+    rest = f" {name} "
+    for n in names:
+        # From the start of a word: "জেলা প্রশাসক" is in "জেলা প্রশাসকের" (a case ending follows),
+        # but an abbreviation ("MoI") only as a whole word, not inside "Moinul".
+        rest = re.sub(r"(?<!\S)" + re.escape(n) + (r"(?!\S)" if len(n) <= 5 else ""), " ", rest)
+    found = rest != f" {name} "
+    if _PERSONAL & set(rest.split()):
         return "not_met", _msg("The name reads as a person's name.", "नाम किसी व्यक्ति का लगता है।",
                                "নামটি কোনো ব্যক্তির নাম মনে হয়।")
-    if any(n and n in name for n in names):
+    if found:
         return "met", _msg("The name includes the institution's name.", "नाम में संस्था का नाम है।",
                            "নামে প্রতিষ্ঠানের নাম আছে।")
+    local = inst.local_name or inst.name
     return "not_met", _msg(f"The name does not include the institution's name ({inst.name}).",
-                           f"नाम में संस्था का नाम ({inst.name}) नहीं है।",
-                           f"নামে প্রতিষ্ঠানের নাম ({inst.name}) নেই।")
+                           f"नाम में संस्था का नाम ({local}) नहीं है।",
+                           f"নামে প্রতিষ্ঠানের নাম ({local}) নেই।")
 
 
 def _admins(account: Account) -> tuple[str, dict[str, str]]:
@@ -209,7 +231,8 @@ def _present(value: str, what: dict[str, str]) -> tuple[str, dict[str, str]]:
 
 def checklist(account: Account, screening: Screening, today: dt.date | None = None) -> list[ChecklistItem]:
     """Each rule for official accounts in the institution's pack, met or not or unknown."""
-    today = today or utcnow().date()
+    # The institution's own date: past 18:00 UTC it is already tomorrow in Dhaka.
+    today = today or utcnow().astimezone(zone(account.institution.timezone)).date()
     pack = screening.pack(account.institution.jurisdiction)
     checks: dict[str, tuple[str, dict[str, str]]]
     if pack.jurisdiction == "BD":

@@ -160,9 +160,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if svc.db.needs_upgrade():
             log.info("applying database migrations")
             svc.db.upgrade()
-        # Load the screening models beside serving, so the first posts need not wait for them.
-        threading.Thread(target=svc.screening.warm_up, args=([settings.live_mode, settings.screening_mode],),
-                         name="satark-warm-up", daemon=True).start()
+        # Compile the page templates and load the screening models beside serving, so the
+        # first pages and posts need not wait for them (compiling the templates of one locale
+        # takes about half a second; under load, the first live checks all queued behind it).
+        def warm_up() -> None:
+            _compile_templates()
+            svc.screening.warm_up([settings.live_mode, settings.screening_mode])
+
+        threading.Thread(target=warm_up, name="satark-warm-up", daemon=True).start()
         yield
         svc.db.dispose()
 
@@ -269,6 +274,18 @@ def _swagger_ui_path() -> str:
     import fastapi_offline
 
     return str(Path(fastapi_offline.__file__).parent / "static")
+
+
+def _compile_templates() -> None:
+    from .i18n import LOCALES, make_environment
+
+    try:
+        for locale in LOCALES:
+            env = make_environment(locale)
+            for name in env.list_templates(extensions=["html"]):
+                env.get_template(name)
+    except Exception:  # the page that needs the template will meet the problem and report it
+        log.exception("compiling the page templates failed")
 
 
 def _allowed_methods(request: Request) -> list[str]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .access import visible_institutions
 from .errors import InvalidInput
 from .models import Post, storable
+from .timezones import start_of_day
 
 __all__ = ["ArchiveQuery", "export_csv", "export_json", "index_post", "search", "search_key"]
 
@@ -68,6 +69,8 @@ class ArchiveQuery:
     state: str | None = None
     limit: int = 50
     offset: int = 0
+    #: The zone whose days ``date_from`` and ``date_to`` are (the web page's: the user's institution's).
+    tz: dt.tzinfo = dt.UTC
 
 
 def _terms(q: str) -> list[str]:
@@ -109,9 +112,9 @@ def search(session: Session, user: Any, aq: ArchiveQuery) -> tuple[int, list[Pos
     if aq.account_id is not None:
         query = query.where(Post.account_id == aq.account_id)
     if aq.date_from is not None:
-        query = query.where(Post.published_at >= dt.datetime.combine(aq.date_from, dt.time(), dt.UTC))
+        query = query.where(Post.published_at >= start_of_day(aq.date_from, aq.tz))
     if aq.date_to is not None and aq.date_to < dt.date.max:  # up to 9999-12-31: no end at all
-        until = dt.datetime.combine(aq.date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+        until = start_of_day(aq.date_to + dt.timedelta(days=1), aq.tz)
         query = query.where(Post.published_at < until)
     if aq.verdict:
         if aq.verdict not in ("clear", "review", "block"):

@@ -20,6 +20,7 @@ from .access import PERMISSIONS, roles_in, visible_institutions
 from .errors import Forbidden, InvalidInput, NotFound
 from .i18n import N_
 from .models import MAX_ID, AuditEvent, User, storable
+from .timezones import start_of_day
 
 __all__ = ["ACTION_LABELS", "AuditFilter", "describe", "parse_filter", "visible_events"]
 
@@ -76,6 +77,8 @@ class AuditFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     post_id: int | None = None
+    #: The zone whose days ``date_from`` and ``date_to`` are (the web page's: the user's institution's).
+    tz: dt.tzinfo = dt.UTC
 
     def query_args(self) -> dict[str, str]:
         """The filter as query parameters (for links to further pages)."""
@@ -92,17 +95,13 @@ class AuditFilter:
         if self.post_id is not None:
             query = query.where(AuditEvent.object_type == "post", AuditEvent.object_id == self.post_id)
         if self.date_from is not None:
-            query = query.where(AuditEvent.at >= _start_of(self.date_from))
+            query = query.where(AuditEvent.at >= start_of_day(self.date_from, self.tz))
         if self.date_to is not None and self.date_to < dt.date.max:
-            query = query.where(AuditEvent.at < _start_of(self.date_to + dt.timedelta(days=1)))
+            query = query.where(AuditEvent.at < start_of_day(self.date_to + dt.timedelta(days=1), self.tz))
         return query
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def _date(value: str, name: str) -> dt.date | None:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from .db import Database
+from .db import Database, is_write_unit
 from .errors import Forbidden, NotAuthenticated
-from .models import User, WebSession
+from .models import ApiToken, User, WebSession
 from .screening import Screening
-from .security import csrf_matches, user_for_session, user_for_token
+from .security import csrf_matches, record_use, session_touch_due, token_for, touch_due, user_for_session
 from .settings import Settings
 
 __all__ = ["SESSION_COOKIE", "Auth", "Services"]
@@ -47,25 +47,40 @@ class Services:
         A cookie-authenticated request that changes something must carry the session's
         CSRF token (header ``X-CSRF-Token`` or the form field); a bearer token needs none,
         since browsers never attach one on their own.
+
+        ``touch`` records the use of the session or token (for the idle timeout and "last
+        used"), at most once a minute: on the row in a write unit; from a read unit in a
+        short write unit of its own, and only when that minute is over, so that pages and
+        the live check take no write lock in the common case.
         """
+        in_place = touch and is_write_unit(session)
         header = request.headers.get("authorization", "")
         if header:
             scheme, _, value = header.partition(" ")
             if scheme.lower() != "bearer" or not value.strip():
                 raise NotAuthenticated("use 'Authorization: Bearer <token>'")
-            return Auth(user_for_token(session, value.strip(), touch=touch))
+            token = token_for(session, value.strip(), touch=in_place)
+            if touch and not in_place and touch_due(token.last_used_at):
+                self._record_use(token)
+            return Auth(token.user)
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
-        found = user_for_session(session, cookie, idle_minutes=self.settings.session_idle_minutes, touch=touch)
+        found = user_for_session(session, cookie, idle_minutes=self.settings.session_idle_minutes, touch=in_place)
         if found is None:
             return None
         user, web_session = found
+        if touch and not in_place and session_touch_due(web_session):
+            self._record_use(web_session)
         if request.method not in SAFE_METHODS:
             given = request.headers.get("x-csrf-token") or csrf_form_value
             if not csrf_matches(web_session.csrf_token, given):
                 raise Forbidden("missing or wrong CSRF token; reload the page and try again")
         return Auth(user, web_session)
+
+    def _record_use(self, row: WebSession | ApiToken) -> None:
+        with self.db.session() as session:
+            record_use(session, row)
 
     @contextmanager
     def unit(
@@ -79,7 +94,7 @@ class Services:
         if write is None:
             write = request.method not in SAFE_METHODS
         with self.db.session(write=write) as session:
-            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value, touch=write)
+            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value)
             if auth is None:
                 raise NotAuthenticated("log in or send an access token")
             yield session, auth.user

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,35 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import ServiceError
 from .settings import Settings
 
-__all__ = ["Database"]
+__all__ = ["Database", "ReadUnitWrote", "after_unit", "is_write_unit"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: ``Session.info`` keys: whether the session is a write unit, and what runs once it is over.
+_WRITE = "satark_write"
+_AFTER = "satark_after_unit"
+
+
+class ReadUnitWrote(RuntimeError):
+    """A read unit (``Database.session(write=False)``) was asked to change something: a bug.
+
+    Its transaction is rolled back, so without this the change would be lost without a word.
+    """
+
+
+def is_write_unit(session: Session) -> bool:
+    """Whether ``session`` may write: a write unit of :class:`Database`, or a session made elsewhere."""
+    return bool(session.info.get(_WRITE, True))
+
+
+def after_unit(session: Session, action: Callable[[], object]) -> None:
+    """Run ``action`` when the write unit of ``session`` is over and its write lock released
+    (at once for sessions made elsewhere). For work that follows a commit but need not hold
+    every other writer up, like writing the audit head file."""
+    pending: list[Callable[[], object]] | None = session.info.get(_AFTER)
+    if pending is None:
+        action()
+    else:
+        pending.append(action)
 
 
 class Database:
@@ -33,6 +60,8 @@ class Database:
         self.url = settings.url
         self._write_lock: FairLock | None = None
         self._writing = threading.local()
+        self._open_writes = 0
+        self._count_lock = threading.Lock()
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             _create_private(make_url(self.url).database)
@@ -43,8 +72,10 @@ class Database:
             self.engine = create_engine(self.url, pool_size=20, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
         # The audit trail finds its key and head file in the data directory (``audit``).
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"settings": settings})
-        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False, info={"settings": settings})
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"settings": settings, _WRITE: True})
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False,
+                                          info={"settings": settings, _WRITE: False})
+        event.listen(self.read_sessions, "before_flush", _refuse_flush)
 
     @property
     def dialect(self) -> str:
@@ -56,33 +87,50 @@ class Database:
 
         An error that ``keeps_changes`` (a lapse found while refusing) commits first.
 
-        ``write=False`` promises not to write. On SQLite it then runs beside writers (WAL)
-        instead of queueing for the one write lock.
+        ``write=False`` promises not to write (a change raises :class:`ReadUnitWrote`). On
+        SQLite it then runs beside writers (WAL) instead of queueing for the one write lock.
         """
         if not write:
             with self.read_sessions() as session:
                 try:
                     yield session
+                    if _has_changes(session):
+                        raise ReadUnitWrote("a read unit of work changed something; open a write unit")
                 finally:
                     session.rollback()
             return
-        lock = self._write_lock or nullcontext()
-        with lock, self.sessions() as session:
-            self._writing.depth = getattr(self._writing, "depth", 0) + 1
-            try:
-                yield session
-                session.commit()
-            except ServiceError as exc:
-                if exc.keeps_changes:
+        after: list[Callable[[], object]] = []
+        try:
+            with self._write_lock or nullcontext(), self.sessions(info={_AFTER: after}) as session:
+                self._enter_write()
+                try:
+                    yield session
                     session.commit()
-                else:
+                except ServiceError as exc:
+                    if exc.keeps_changes:
+                        session.commit()
+                    else:
+                        session.rollback()
+                    raise
+                except BaseException:
                     session.rollback()
-                raise
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                self._writing.depth -= 1
+                    raise
+                finally:
+                    self._leave_write()
+        finally:
+            # What follows the commit (the audit head file) runs once the lock is released.
+            while after:
+                after.pop(0)()
+
+    def _enter_write(self) -> None:
+        self._writing.depth = getattr(self._writing, "depth", 0) + 1
+        with self._count_lock:
+            self._open_writes += 1
+
+    def _leave_write(self) -> None:
+        self._writing.depth -= 1
+        with self._count_lock:
+            self._open_writes -= 1
 
     def in_write_unit(self) -> bool:
         """Whether this thread is inside a write unit (on SQLite: holding the one write lock).
@@ -91,6 +139,12 @@ class Database:
         other writer (a login, an approval) waits for it.
         """
         return getattr(self._writing, "depth", 0) > 0
+
+    @property
+    def open_write_units(self) -> int:
+        """How many write units are open now, in all threads (for tests of async paths, whose
+        waits run on the event loop's thread rather than the request's)."""
+        return self._open_writes
 
     def alembic_config(self) -> Config:
         cfg = Config()
@@ -119,30 +173,46 @@ class Database:
         self.read_engine.dispose()
 
 
+def _has_changes(session: Session) -> bool:
+    return bool(session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty))
+
+
+def _refuse_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if _has_changes(session):
+        raise ReadUnitWrote("a read unit of work tried to write; open a write unit")
+
+
 class FairLock:
     """A first-come, first-served lock for SQLite's writers within one process.
 
     Without it, threads queue inside SQLite's busy handler, which sleeps and retries
     with growing pauses in no order: under load a write could wait seconds while later
-    ones pass it. ``threading.Lock`` promises no order either, hence this ticket lock.
+    ones pass it. ``threading.Lock`` promises no order either, hence this queue. The lock
+    is handed to the next waiter directly, waking that one alone: waking every waiter to
+    check whose turn it is cost each release a dozen thread switches, under the GIL.
     """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._next_ticket = 0
-        self._serving = 0
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Lock] = deque()
 
     def __enter__(self) -> None:
-        with self._cond:
-            ticket = self._next_ticket
-            self._next_ticket += 1
-            while self._serving != ticket:
-                self._cond.wait()
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        waiter.acquire()  # released by __exit__ when it is this waiter's turn; the lock stays held
 
     def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self._serving += 1
-            self._cond.notify_all()
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
 
 
 #: How long a request waits for SQLite's write lock when another process holds it (this

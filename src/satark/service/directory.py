@@ -20,10 +20,11 @@ from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import ROLES, Institution, Membership, User, WebSession, by_id
 from .screening import Screening
 from .security import check_password_strength, end_all_sessions, hash_password, verify_password
+from .timezones import check_timezone, default_timezone
 
-__all__ = ["INSTITUTION_KINDS", "SETTINGS_FIELDS", "add_member", "change_own_password", "create_institution",
-           "create_user", "get_institution", "get_user", "list_institutions", "list_users", "logout_everywhere",
-           "remove_member", "reset_password", "set_active", "update_institution"]
+__all__ = ["INSTITUTION_KINDS", "SETTINGS_FIELDS", "TEXT_SETTINGS", "add_member", "change_own_password",
+           "create_institution", "create_user", "get_institution", "get_user", "list_institutions", "list_users",
+           "logout_everywhere", "remove_member", "reset_password", "set_active", "update_institution"]
 
 INSTITUTION_KINDS = ("ministry", "division", "department", "directorate", "district", "field_office")
 #: Institution settings and their allowed ranges.
@@ -32,6 +33,9 @@ SETTINGS_FIELDS: dict[str, tuple[int, int]] = {
     "approval_ttl_hours": (1, 24 * 30),
     "password_rotation_days": (7, 365),
 }
+#: Text settings an admin may change, with their lengths.
+TEXT_SETTINGS: dict[str, int] = {"name": 200, "short_name": 60, "local_name": 200, "website_url": 500,
+                                 "timezone": 64}
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
 
@@ -196,8 +200,9 @@ def website(value: str) -> str:
 def create_institution(
     session: Session, actor: User | None, screening: Screening, *, name: str, jurisdiction: str,
     parent_id: int | None = None, short_name: str = "", kind: str = "department", website_url: str = "",
-    **settings: Any,
+    local_name: str = "", timezone: str = "", **settings: Any,
 ) -> Institution:
+    """``timezone`` (an IANA name) defaults to the jurisdiction's: BD → Asia/Dhaka, IN-* → Asia/Kolkata."""
     name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput("an institution needs a name of 1-200 characters")
@@ -212,9 +217,10 @@ def create_institution(
             raise NotFound(f"no institution {parent_id}")
         if actor is not None:
             require(session, actor, "manage_institution", parent_id, what="institution")
+    zone = check_timezone(timezone) if timezone.strip() else default_timezone(pack.jurisdiction)
     inst = Institution(name=name, short_name=bounded_text(short_name, "short_name", 60), kind=kind,
                        parent_id=parent_id, jurisdiction=pack.jurisdiction, website_url=website(website_url),
-                       **_settings(settings))
+                       local_name=bounded_text(local_name, "local_name", 200), timezone=zone, **_settings(settings))
     session.add(inst)
     session.flush()
     audit.record(session, "institution_created", actor=actor, institution_id=inst.id, object_type="institution",
@@ -236,7 +242,7 @@ def list_institutions(session: Session, user: User) -> list[Institution]:
 
 def update_institution(session: Session, actor: User, inst: Institution, data: dict[str, Any]) -> dict[str, Any]:
     require(session, actor, "manage_institution", inst.id, what="institution")
-    unknown = set(data) - set(SETTINGS_FIELDS) - {"name", "short_name", "website_url"}
+    unknown = set(data) - set(SETTINGS_FIELDS) - set(TEXT_SETTINGS)
     if unknown:
         raise InvalidInput(f"unknown setting(s): {', '.join(sorted(unknown))}")
     changed: dict[str, Any] = {}
@@ -244,10 +250,15 @@ def update_institution(session: Session, actor: User, inst: Institution, data: d
         if getattr(inst, name) != value:
             changed[name] = {"from": getattr(inst, name), "to": value}
             setattr(inst, name, value)
-    for name in ("name", "short_name", "website_url"):
+    for name, limit in TEXT_SETTINGS.items():
         if name in data:
             raw = str(data[name] or "")
-            text = website(raw) if name == "website_url" else bounded_text(raw, name, 200 if name == "name" else 60)
+            if name == "website_url":
+                text = website(raw)
+            elif name == "timezone":
+                text = check_timezone(raw)
+            else:
+                text = bounded_text(raw, name, limit)
             if name == "name" and not text:
                 raise InvalidInput("an institution needs a name")
             if getattr(inst, name) != text:

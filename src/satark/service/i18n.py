@@ -3,7 +3,8 @@
 Message catalogues are gettext ``.po`` files under ``locale/``, kept up to date with
 ``pybabel extract``/``update`` (``babel.cfg`` at the repository root). Templates get ``_``/``gettext``/
 ``ngettext``/``pgettext`` in Jinja's *newstyle* form, so ``_("%(n)s posts", n=3)`` formats and
-escapes by itself, plus locale-aware date and number filters.
+escapes by itself, plus locale-aware date and number filters. Dates and times are shown in the
+render context's ``time_zone`` (an IANA name: the viewing institution's zone), UTC without one.
 
 Python code that needs a message outside a request (a flash text stored for later) marks it
 with :func:`N_` so that ``pybabel extract`` finds it, and translates it at render time with
@@ -24,11 +25,15 @@ from typing import Any
 import jinja2
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import format_time as _babel_format_time
+from babel.dates import get_datetime_format, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _babel_format_decimal
 from babel.numbers import format_percent as _babel_format_percent
 from babel.support import NullTranslations, Translations
+
+from .timezones import zone as _zone
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -39,10 +44,12 @@ __all__ = [
     "N_",
     "TEMPLATE_DIR",
     "flag_spans",
+    "format_datetime_in",
     "highlight_segments",
     "localized",
     "make_environment",
     "negotiate_locale",
+    "text_lang",
     "translations",
 ]
 
@@ -51,6 +58,9 @@ LOCALE_NAMES: dict[str, str] = {"en": "English", "hi": "हिन्दी", "bn
 DEFAULT_LOCALE = "en"
 #: the cookie set by ``POST /lang``; it beats the browser's Accept-Language.
 LANG_COOKIE = "satark_lang"
+#: The locale dates are formatted in, per UI language: English in the Indian subcontinent's
+#: day-month-year order (24/11/26), not the US's month-first one.
+DATE_LOCALES: dict[str, str] = {"en": "en_IN", "hi": "hi", "bn": "bn"}
 
 _HERE = Path(__file__).resolve().parent
 LOCALE_DIR = _HERE / "locale"
@@ -128,6 +138,17 @@ def localized(texts: Mapping[str, str] | str | None, locale: str) -> str:
         if texts.get(key):
             return texts[key]
     return next((v for v in texts.values() if v), "")
+
+
+def text_lang(text: str | None) -> str:
+    """``bn`` for text in Bengali script, ``hi`` for Devanagari, else "" (for ``lang`` attributes
+    on names typed in a local language, like an institution's)."""
+    for ch in text or "":
+        if "\u0980" <= ch <= "\u09ff":
+            return "bn"
+        if "\u0900" <= ch <= "\u097f":
+            return "hi"
+    return ""
 
 
 # --- post text highlighting -------------------------------------------------------------------
@@ -228,6 +249,31 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def format_datetime_in(value: datetime, locale: str, zone_name: str | None, format: str = "medium") -> str:
+    """``value`` in the zone ``zone_name`` (UTC when None or unknown, then labelled "UTC"),
+    formatted by Babel for the UI ``locale``. ``medium`` is the date in full and the time without
+    seconds ("24 Nov 2026, 1:30 am"); ``short``, ``long`` and ``full`` are Babel's."""
+    tz = _zone(zone_name)
+    when = _as_utc(value).astimezone(tz)
+    loc = DATE_LOCALES.get(_check(locale), locale)
+    if format == "medium":
+        text = (str(get_datetime_format("medium", locale=loc))
+                .replace("{1}", _babel_format_date(when, "medium", locale=loc))
+                .replace("{0}", _babel_format_time(when, "short", tzinfo=tz, locale=loc)))
+    else:
+        text = _babel_format_datetime(when, format, tzinfo=tz, locale=loc)
+    return text + " UTC" if tz is UTC else text
+
+
+def zone_label(locale: str, zone_name: str | None) -> str:
+    """The zone in words for ``locale`` and its IANA name: "बांग्लादेश समय (Asia/Dhaka)"; "UTC" for UTC."""
+    tz = _zone(zone_name)
+    if tz is UTC or zone_name is None:
+        return "UTC"
+    name = str(get_timezone_name(tz, "long", locale=DATE_LOCALES.get(locale, locale)))
+    return f"{name} ({zone_name})"
+
+
 @functools.cache
 def make_environment(locale: str) -> jinja2.Environment:
     """The Jinja environment for ``locale``, built once per process.
@@ -247,18 +293,25 @@ def make_environment(locale: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
 
-    def format_datetime(value: datetime | None, format: str = "medium") -> str:
-        """UTC, in the locale's style, labelled so nobody mistakes it for local time."""
+    @jinja2.pass_context
+    def format_datetime(context: jinja2.runtime.Context, value: datetime | None, format: str = "medium") -> str:
+        """In the page's ``time_zone`` (the viewing institution's), in the locale's style."""
         if value is None:
             return ""
-        return _babel_format_datetime(_as_utc(value), format, tzinfo=UTC, locale=locale) + " UTC"
+        return format_datetime_in(value, locale, context.get("time_zone"), format)
 
-    def format_date(value: date | datetime | None, format: str = "medium") -> str:
+    @jinja2.pass_context
+    def format_date(context: jinja2.runtime.Context, value: date | datetime | None, format: str = "medium") -> str:
+        """A date as it is; a datetime's date in the page's ``time_zone``."""
         if value is None:
             return ""
         if isinstance(value, datetime):
-            value = _as_utc(value).date()
-        return _babel_format_date(value, format, locale=locale)
+            value = _as_utc(value).astimezone(_zone(context.get("time_zone"))).date()
+        return _babel_format_date(value, format, locale=DATE_LOCALES[locale])
+
+    @jinja2.pass_context
+    def time_zone_label(context: jinja2.runtime.Context) -> str:
+        return zone_label(locale, context.get("time_zone"))
 
     def format_number(value: float | Decimal | int | None) -> str:
         """Locale grouping (hi/bn: 12,34,567) with Babel's default Latin digits."""
@@ -280,10 +333,12 @@ def make_environment(locale: str) -> jinja2.Environment:
         format_date=format_date,
         format_number=format_number,
         format_percent=format_percent,
+        time_zone_label=time_zone_label,
         LOCALES=LOCALES,
         LOCALE_NAMES=LOCALE_NAMES,
         current_locale=locale,
         highlight_segments=highlight_segments,
         flag_spans=flag_spans,
+        text_lang=text_lang,
     )
     return env

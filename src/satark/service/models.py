@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, relationship
 
 from .errors import InvalidInput
+from .timezones import default_timezone
 
 __all__ = [
     "MAX_ID",
@@ -101,6 +102,11 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
+def _jurisdiction_zone(context: Any) -> str:
+    """An institution's default time zone, from the jurisdiction being inserted."""
+    return default_timezone(context.get_current_parameters().get("jurisdiction"))
+
+
 class Institution(Base):
     __tablename__ = "institutions"
 
@@ -118,6 +124,10 @@ class Institution(Base):
     approval_ttl_hours: Mapped[int] = mapped_column(Integer, default=72)
     password_rotation_days: Mapped[int] = mapped_column(Integer, default=90)
     website_url: Mapped[str] = mapped_column(String(500), default="")
+    #: The name in the local language (Bengali, Hindi), e.g. "তথ্য মন্ত্রণালয়" (BD §6.1(ক) accepts it).
+    local_name: Mapped[str] = mapped_column(String(200), default="")
+    #: The IANA zone its people read and enter times in; by default its jurisdiction's.
+    timezone: Mapped[str] = mapped_column(String(64), default=_jurisdiction_zone)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Institution | None] = relationship(remote_side=[id])

@@ -15,13 +15,14 @@ import hashlib
 import hmac
 import math
 import secrets
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit
@@ -31,7 +32,9 @@ from .settings import Settings
 
 __all__ = [
     "TOKEN_PREFIX",
+    "PasswordCheck",
     "authenticate",
+    "check_password",
     "check_password_strength",
     "create_session",
     "create_token",
@@ -39,7 +42,12 @@ __all__ = [
     "end_all_sessions",
     "end_session",
     "hash_password",
+    "record_login",
+    "record_use",
     "revoke_token",
+    "session_touch_due",
+    "token_for",
+    "touch_due",
     "user_for_session",
     "user_for_token",
     "verify_password",
@@ -51,6 +59,9 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 128
 #: Backoff of a throttled login key: this many seconds, doubling with each further failure.
 BACKOFF_BASE_SECONDS = 30
+#: A session's or token's last use is written at most this often, so that a busy client
+#: does not write on every request, and reads need no write unit in the common case.
+TOUCH_EVERY = dt.timedelta(minutes=1)
 _hasher = PasswordHasher()
 # A real hash to verify against when the username is unknown, so a wrong username and a
 # wrong password take the same time and cannot be told apart.
@@ -127,33 +138,73 @@ def _retry_after(session: Session, settings: Settings, threshold: int, *conditio
 
 
 def authenticate(session: Session, settings: Settings, username: str, password: str, *, client: str) -> User | None:
-    """Check a login and record the attempt; ``None`` means refused.
+    """Check a login and record the attempt, in one unit of work; ``None`` means refused.
 
     Raises 429 (with the seconds to wait) while a throttling key backs off: the username
     from this address after ``login_max_failures`` failures, the address after four times
     as many, the username from anywhere after ten times as many. The caller commits even on
     refusal, so failed attempts count.
+
+    The service's routes split it in two, :func:`check_password` in a read unit and
+    :func:`record_login` in a write unit, so that the password hash (argon2: a tenth of a
+    second of CPU) is never computed while holding the database's write lock.
     """
-    username = username.strip()
-    if not storable(username) or not storable(password):
-        raise InvalidInput("the username or password contains a character that cannot be used")
-    if len(password) > MAX_PASSWORD:
-        raise InvalidInput(f"a password is at most {MAX_PASSWORD} characters long")
+    return record_login(session, settings, check_password(session, settings, username, password, client=client),
+                        client=client)
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A login's password, verified (:func:`check_password`) but not yet recorded."""
+
+    username: str
+    user_id: int | None
+    #: The hash the password was verified against: the login fails if it changed meanwhile.
+    verified_hash: str
+    ok: bool
+    #: The password hashed again with the current parameters, when the stored hash is older.
+    new_hash: str | None = None
+
+
+def _throttle(session: Session, settings: Settings, username: str, client: str) -> None:
     name, addr = LoginAttempt.username == username[:80], LoginAttempt.client == client[:64]
     limit = settings.login_max_failures
     wait = max(_retry_after(session, settings, limit, name, addr), _retry_after(session, settings, limit * 4, addr),
                _retry_after(session, settings, limit * 10, name))
     if wait:
         raise TooManyAttempts("too many failed logins; wait a few minutes and try again", retry_after=wait)
+
+
+def check_password(session: Session, settings: Settings, username: str, password: str, *,
+                   client: str) -> PasswordCheck:
+    """The first half of :func:`authenticate`, for a read unit: refuse bad input and throttled
+    keys (429), then verify the password. Nothing is recorded yet."""
+    username = username.strip()
+    if not storable(username) or not storable(password):
+        raise InvalidInput("the username or password contains a character that cannot be used")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"a password is at most {MAX_PASSWORD} characters long")
+    _throttle(session, settings, username, client)
     user = session.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    ok = ok and user is not None and user.is_active
-    session.add(LoginAttempt(username=username[:80], client=client[:64], success=ok))
+    verified_hash = user.password_hash if user else _DUMMY_HASH
+    ok = verify_password(verified_hash, password) and user is not None and user.is_active
+    new_hash = hash_password(password) if ok and _hasher.check_needs_rehash(verified_hash) else None
+    return PasswordCheck(username, user.id if user else None, verified_hash, ok, new_hash)
+
+
+def record_login(session: Session, settings: Settings, check: PasswordCheck, *, client: str) -> User | None:
+    """The second half of :func:`authenticate`, for the write unit: count the attempt and audit
+    it; the user when the login succeeds. The throttles are checked again, so attempts that
+    were recorded meanwhile count, and a password or account that changed meanwhile fails."""
+    _throttle(session, settings, check.username, client)
+    user = session.get(User, check.user_id) if check.user_id is not None else None
+    ok = check.ok and user is not None and user.is_active and user.password_hash == check.verified_hash
+    session.add(LoginAttempt(username=check.username[:80], client=client[:64], success=ok))
     if not ok or user is None:
-        audit.record(session, "login_failed", actor=None, details={"username": username[:80], "client": client})
+        audit.record(session, "login_failed", actor=None, details={"username": check.username[:80], "client": client})
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if check.new_hash is not None:
+        user.password_hash = check.new_hash
     audit.record(session, "login", actor=user, details={"client": client})
     return user
 
@@ -172,22 +223,54 @@ def create_session(session: Session, settings: Settings, user: User) -> tuple[st
     return value, row
 
 
+def touch_due(last_use: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    """Whether a use after ``last_use`` is to be written down (at most once a minute)."""
+    return last_use is None or (now or utcnow()) - last_use > TOUCH_EVERY
+
+
+def _seen(row: WebSession) -> dt.datetime:
+    return row.last_seen_at or row.created_at
+
+
 def user_for_session(
     session: Session, cookie_value: str, *, idle_minutes: int | None = None, touch: bool = False
 ) -> tuple[User, WebSession] | None:
     """The session's user; None when unknown, expired, idle for longer than ``idle_minutes``
-    or the user is deactivated. ``touch`` records the use (at most once a minute)."""
+    or the user is deactivated. ``touch`` records the use (at most once a minute) on the row,
+    for a write unit; a read unit uses :func:`record_use` when :func:`touch_due` says so."""
     row = session.scalar(select(WebSession).options(joinedload(WebSession.user))
                          .where(WebSession.token_hash == _sha256(cookie_value)))
     now = utcnow()
     if row is None or row.expires_at <= now or not row.user.is_active:
         return None
-    seen = row.last_seen_at or row.created_at
+    seen = _seen(row)
     if idle_minutes and now - seen > dt.timedelta(minutes=idle_minutes):
         return None
-    if touch and now - seen > dt.timedelta(minutes=1):
+    if touch and touch_due(seen, now):
         row.last_seen_at = now
     return row.user, row
+
+
+def session_touch_due(row: WebSession) -> bool:
+    return touch_due(_seen(row))
+
+
+def record_use(session: Session, row: WebSession | ApiToken) -> bool:
+    """Write down a use of a browser session or token seen in a read unit, in ``session`` (a
+    short write unit of its own). Conditional, so that of several requests racing to record
+    the same minute only one writes; True if this one did."""
+    now = utcnow()
+    cutoff = now - TOUCH_EVERY
+    if isinstance(row, WebSession):
+        seen = WebSession.last_seen_at
+        stmt = update(WebSession).where(WebSession.id == row.id, or_(seen.is_(None), seen < cutoff))
+        stmt = stmt.values(last_seen_at=now)
+    else:
+        used = ApiToken.last_used_at
+        stmt = update(ApiToken).where(ApiToken.id == row.id, or_(used.is_(None), used < cutoff))
+        stmt = stmt.values(last_used_at=now)
+    result = session.execute(stmt.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
 
 
 def end_session(session: Session, row: WebSession) -> None:
@@ -235,6 +318,12 @@ def create_token(session: Session, user: User, name: str) -> tuple[str, ApiToken
 
 
 def user_for_token(session: Session, value: str, *, touch: bool = True) -> User:
+    return token_for(session, value, touch=touch).user
+
+
+def token_for(session: Session, value: str, *, touch: bool = True) -> ApiToken:
+    """The live token row (with its user) for a token value; 401 when unknown or revoked.
+    ``touch`` records the use on the row (at most once a minute), for a write unit."""
     if not value.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("not a Satark access token")
     # One query for token and user: this runs on every API request.
@@ -243,10 +332,9 @@ def user_for_token(session: Session, value: str, *, touch: bool = True) -> User:
     if row is None or row.revoked_at is not None or not row.user.is_active:
         raise NotAuthenticated("the access token is unknown or revoked")
     now = utcnow()
-    # Record use at most once a minute, so a busy client does not write on every request.
-    if touch and (row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1)):
+    if touch and touch_due(row.last_used_at, now):
         row.last_used_at = now
-    return row.user
+    return row
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:

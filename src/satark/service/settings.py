@@ -1,21 +1,34 @@
-"""Service settings, from the environment (``SATARK_*``) with working defaults.
+"""Service settings: the ``SATARK_*`` environment variables, read and checked by pydantic-settings.
 
 Defaults need no setup: data lives in SQLite under a per-user data directory, so
-``satark serve`` on a fresh machine gives a working app.
+``satark serve`` on a fresh machine gives a working app. Each field names its variable
+(``alias``); README.md's "Environment variables" table lists them all (a test checks it).
+A value that does not fit (``SATARK_MODE=bogus``, ``SATARK_MAX_BODY_BYTES=abc``) is a
+:class:`~satark.errors.ConfigError` naming the variable, so the command line exits 3 with
+one line instead of failing later.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, replace
+import ipaddress
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ..errors import ConfigError
 from ..paths import data_dir as _data_dir
-from .errors import InvalidInput
+from .audit_key import MIN_KEY_CHARS
 
 __all__ = ["MODES", "Settings", "default_data_dir"]
 
 MODES = ("rules", "fast", "full")
+Mode = Literal["rules", "fast", "full"]
+#: Dialects Satark is built and tested for.
+DIALECTS = ("sqlite", "postgresql")
+#: Fields whose value an error message must not repeat.
+_SECRET = frozenset({"database_url", "audit_key"})
 
 
 def default_data_dir() -> Path:
@@ -23,65 +36,124 @@ def default_data_dir() -> Path:
     return _data_dir()
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _auto(value: object) -> object:
+    """``SATARK_COOKIE_SECURE=auto`` (or empty) is the default: Secure only over HTTPS."""
+    return None if isinstance(value, str) and value.strip().lower() in ("", "auto") else value
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path = field(default_factory=default_data_dir)
-    #: An SQLAlchemy URL; empty means SQLite in ``data_dir``.
-    database_url: str = ""
+def _a_directory(path: Path) -> Path:
+    path = path.expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError("is a file, not a directory")
+    return path
+
+
+class Settings(BaseSettings):
+    """The service's settings; each field's ``alias`` is its environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="SATARK_", case_sensitive=True, env_ignore_empty=True,
+                                      populate_by_name=True, frozen=True, extra="forbid")
+
+    data_dir: Annotated[Path, AfterValidator(_a_directory)] = Field(
+        default_factory=default_data_dir, alias="SATARK_DATA_DIR")
+    #: An SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``); empty means SQLite in ``data_dir``.
+    database_url: str = Field("", alias="SATARK_DATABASE_URL")
     #: The mode of every screening that is stored or decided on (revisions, submissions,
     #: personal checks); ``None`` means the engine's default (``full`` when its models
     #: are installed).
-    screening_mode: str | None = None
+    screening_mode: Mode | None = Field(None, alias="SATARK_MODE")
     #: The mode of the live check while an author types (the editor's live panel, and
     #: ``POST /api/v1/screen`` when the request names none). It runs on every pause in
     #: typing, so it defaults to ``fast``: the sentence encoder of ``full`` costs about
     #: 65 ms of CPU for a post it reads, which bounds a 2-core server at about 90 live
     #: checks a second. Saving a draft runs the full check, and that is what approvers see.
-    live_mode: str = "fast"
+    live_mode: Mode = Field("fast", alias="SATARK_LIVE_MODE")
     #: Requests with a larger body get 413 before they are read.
-    max_body_bytes: int = 512 * 1024
-    session_hours: int = 12
-    #: A browser session unused for this many minutes is over (``SATARK_SESSION_IDLE_MINUTES``).
-    session_idle_minutes: int = 60
-    #: Proxy addresses whose ``X-Forwarded-For``/``-Proto`` ``satark serve`` trusts
-    #: (``SATARK_FORWARDED_ALLOW_IPS``, comma-separated); empty trusts none.
-    forwarded_allow_ips: str = ""
-    #: Send cookies with ``Secure``. ``None``: only when the request came over HTTPS,
-    #: so a plain-HTTP loopback install still works.
-    cookie_secure: bool | None = None
+    max_body_bytes: int = Field(512 * 1024, ge=1024, le=64 * 1024 * 1024, alias="SATARK_MAX_BODY_BYTES")
+    #: A browser session ends this many hours after login.
+    session_hours: int = Field(12, ge=1, le=24 * 30, alias="SATARK_SESSION_HOURS")
+    #: A browser session unused for this many minutes is over.
+    session_idle_minutes: int = Field(60, ge=1, le=24 * 60 * 30, alias="SATARK_SESSION_IDLE_MINUTES")
+    #: Proxy addresses (comma-separated IPs or networks, or ``*``) whose ``X-Forwarded-For``/
+    #: ``-Proto`` ``satark serve`` trusts; empty trusts none.
+    forwarded_allow_ips: str = Field("", alias="SATARK_FORWARDED_ALLOW_IPS")
+    #: Send cookies with ``Secure``. ``None`` (``auto``): only when the request came over
+    #: HTTPS, so a plain-HTTP loopback install still works.
+    cookie_secure: Annotated[bool | None, BeforeValidator(_auto)] = Field(None, alias="SATARK_COOKIE_SECURE")
     #: Failed logins per username (or per client address) within the window before
     #: further attempts are refused with 429.
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
-    debug: bool = False
+    login_max_failures: int = Field(5, ge=1, le=1000, alias="SATARK_LOGIN_MAX_FAILURES")
+    login_window_seconds: int = Field(900, ge=1, le=7 * 24 * 3600, alias="SATARK_LOGIN_WINDOW_SECONDS")
+    #: The audit chain's key; unset, ``audit.key`` in the data directory (``audit_key.py``
+    #: reads it; checked here so that a short one stops the start, not the first write).
+    audit_key: SecretStr | None = Field(None, alias="SATARK_AUDIT_KEY")
+    #: Tracebacks instead of one-line errors on the command line.
+    debug: bool = Field(False, alias="SATARK_DEBUG")
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        secure = os.environ.get("SATARK_COOKIE_SECURE")
-        settings = cls(
-            data_dir=default_data_dir(),
-            database_url=os.environ.get("SATARK_DATABASE_URL", ""),
-            screening_mode=os.environ.get("SATARK_MODE") or None,
-            live_mode=os.environ.get("SATARK_LIVE_MODE") or "fast",
-            max_body_bytes=int(os.environ.get("SATARK_MAX_BODY_BYTES", 512 * 1024)),
-            cookie_secure=None if secure in (None, "", "auto") else _flag("SATARK_COOKIE_SECURE", False),
-            debug=_flag("SATARK_DEBUG", False),
-            session_idle_minutes=int(os.environ.get("SATARK_SESSION_IDLE_MINUTES") or 60),
-            forwarded_allow_ips=os.environ.get("SATARK_FORWARDED_ALLOW_IPS", ""),
-        )
-        return replace(settings, **overrides)  # type: ignore[arg-type]
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Arguments, then the environment: no .env file and no secrets directory is read.
+        return init_settings, env_settings
 
-    def __post_init__(self) -> None:
-        for name, value in (("SATARK_MODE", self.screening_mode), ("SATARK_LIVE_MODE", self.live_mode)):
-            if value is not None and value not in MODES:
-                raise InvalidInput(f"{name} must be one of {', '.join(MODES)}, not {value!r}")
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """The settings in force: ``overrides``, else ``SATARK_*``, else the defaults.
+
+        :class:`~satark.errors.ConfigError` (one line, naming each variable) when one is invalid.
+        """
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            raise ConfigError(describe(exc)) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (checked like the rest; the environment is not read again)."""
+        try:
+            return type(self).model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise ConfigError(describe(exc)) from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("is not a database URL (like postgresql+psycopg://user@host/db)") from None
+        if url.get_backend_name() not in DIALECTS:
+            raise ValueError(f"names the database {url.get_backend_name()!r}; Satark runs on "
+                             f"{' or '.join(DIALECTS)}") from None
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if not item or item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network (give addresses, "
+                                 "comma-separated, or *)") from None
+        return value.strip()
+
+    @field_validator("audit_key")
+    @classmethod
+    def _check_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < MIN_KEY_CHARS:
+            raise ValueError(f"must be at least {MIN_KEY_CHARS} characters (e.g. 64 hex digits)")
+        return value
 
     @property
     def url(self) -> str:
@@ -93,3 +165,24 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+
+def describe(exc: ValidationError) -> str:
+    """One line for the errors of a ValidationError of :class:`Settings`: each variable, its
+    value (never that of a secret) and what is wrong with it."""
+    fields = Settings.model_fields
+    by_alias = {info.alias: name for name, info in fields.items() if info.alias}
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = str(error["loc"][0]) if error["loc"] else ""
+        name = by_alias.get(where, where)
+        variable = fields[name].alias if name in fields else where
+        message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Input ")
+        shown = "" if name in _SECRET or error["type"] == "missing" else f"={_short(error.get('input'))}"
+        parts.append(f"{variable}{shown}: {message}")
+    return "; ".join(parts)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -174,9 +174,10 @@ def create_post(
         raise NotFound(f"no account {account_id}")
     require(session, user, "write_post", account.institution_id, what="account")
     text = _text(text)
+    # ``approvals`` starts empty in memory: the audit fingerprint and the response need not ask.
     post = Post(
         institution=account.institution, account=account, author=user, title=title.strip()[:MAX_TITLE],
-        state="draft", revision_number=0,
+        state="draft", revision_number=0, approvals=[],
     )
     session.add(post)
     _add_revision(session, screening, user, post, text, kind="draft")

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..categories import SCORED_CATEGORIES
+from ..paths import DATASETS_ENV, datasets_dir
 
 __all__ = [
     "JURISDICTIONS",
@@ -56,7 +57,7 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test")
 #: Language codes of ``../shared/taxonomy.md``.
 LANGS: frozenset[str] = frozenset({"hi", "bn", "en", "hi-en", "bn-en", "hi-mixed", "bn-mixed"})
 JURISDICTIONS: frozenset[str] = frozenset({"IN-CG", "BD"})
-ENV_VAR = "SATARK_PUBLIC_DATA"
+ENV_VAR = DATASETS_ENV
 
 _CATS = frozenset(SCORED_CATEGORIES)
 #: Licences that allow commercial use; every other licence statement here does not.
@@ -872,31 +873,25 @@ def get(name: str) -> DatasetSpec:
 
 
 def data_root(root: str | os.PathLike[str] | None = None) -> Path:
-    """Where the data sets are: ``root``, else ``$SATARK_PUBLIC_DATA``, else the ``shared/data``
-    folder beside the repository (the first ancestor of this file with ``shared/data``).
+    """Where the data sets are: ``root``, else ``$SATARK_DATASETS_DIR``, else the ``shared/data``
+    folder beside the repository (see :func:`satark.paths.datasets_dir`).
 
-    Raises :class:`FileNotFoundError` naming what was looked for.
+    Raises :class:`FileNotFoundError` naming what was looked for, and
+    :class:`~satark.errors.ConfigError` when ``$SATARK_DATASETS_DIR`` names no folder.
     """
     if root is not None:
         path = Path(root)
         if not path.is_dir():
             raise FileNotFoundError(f"data directory not found: {path}")
         return path
-    env = os.environ.get(ENV_VAR)
-    if env:
-        path = Path(env)
-        if not path.is_dir():
-            raise FileNotFoundError(f"data directory not found: {path} (from ${ENV_VAR})")
-        return path
-    here = Path(__file__).resolve()
-    for ancestor in here.parents:
-        candidate = ancestor / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(
-        f"data directory not found: no shared/data beside any ancestor of {here.parent}; "
-        f"set ${ENV_VAR} or pass root="
-    )
+    found = datasets_dir()
+    if found is None:
+        here = Path(__file__).resolve()
+        raise FileNotFoundError(
+            f"data directory not found: no shared/data beside any ancestor of {here.parent}; "
+            f"set ${ENV_VAR} or pass root="
+        )
+    return found
 
 
 def load(name: str, split: str, root: str | os.PathLike[str] | None = None) -> list[Example]:

@@ -54,7 +54,9 @@ PathId = Annotated[int, BeforeValidator(_plain_id), WithJsonSchema(_ID_SCHEMA), 
 QueryId = Annotated[int | None, BeforeValidator(_plain_id), WithJsonSchema({"anyOf": [_ID_SCHEMA, {"type": "null"}]}),
                     Query(ge=1, le=MAX_ID)]
 QueryDate = Annotated[dt.date | None, BeforeValidator(_iso_date),
-                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}), Query()]
+                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date", "pattern": s.DATE},
+                                                {"type": "null"}]}), Query()]
+RolePath = Annotated[s.Role, Path()]
 
 
 def services(request: Request) -> Services:
@@ -81,8 +83,12 @@ def set_session_cookie(response: Response, request: Request, svc: Services, valu
 
 @router.post("/session", tags=["auth"], summary="Log in (sets the session cookie; returns the CSRF token)")
 def login(body: s.LoginIn, request: Request, response: Response, svc: Svc) -> dict[str, Any]:
+    # The password is verified in a read unit: argon2 must not hold the write lock.
+    with svc.db.session(write=False) as session:
+        check = security.check_password(session, svc.settings, body.username, body.password,
+                                        client=client_of(request))
     with svc.db.session() as session:
-        user = security.authenticate(session, svc.settings, body.username, body.password, client=client_of(request))
+        user = security.record_login(session, svc.settings, check, client=client_of(request))
         if user is None:
             session.commit()  # the failed attempt must count even though the request fails
             raise NotAuthenticated("wrong username or password")
@@ -202,7 +208,8 @@ def add_member(institution_id: PathId, body: s.MemberIn, request: Request, svc: 
 
 
 @router.delete("/institutions/{institution_id}/members/{user_id}/{role}", tags=["institutions"])
-def remove_member(institution_id: PathId, user_id: PathId, role: str, request: Request, svc: Svc) -> dict[str, Any]:
+def remove_member(institution_id: PathId, user_id: PathId, role: RolePath, request: Request,
+                  svc: Svc) -> dict[str, Any]:
     with svc.unit(request) as (session, user):
         directory.get_institution(session, user, institution_id)
         directory.remove_member(session, user, institution_id, user_id, role)
@@ -315,7 +322,7 @@ def prescreen(svc: Services, text: str, jurisdiction: str) -> None:
 
 @router.get("/posts", tags=["posts"])
 def list_posts(
-    request: Request, svc: Svc, state: str | None = None, institution_id: QueryId = None,
+    request: Request, svc: Svc, state: s.State | None = None, institution_id: QueryId = None,
     account_id: QueryId = None, mine: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[dict[str, Any]]:
@@ -428,19 +435,20 @@ def archive_post(post_id: PathId, request: Request, svc: Svc) -> dict[str, Any]:
 # --- archive ------------------------------------------------------------------------------
 
 def archive_query(
-    q: str = "", institution_id: QueryId = None, account_id: QueryId = None,
-    date_from: QueryDate = None, date_to: QueryDate = None, category: str | None = None,
-    verdict: str | None = None, state: str | None = None,
+    q: Annotated[str, Query(max_length=500, description="at most 10 words"), s.FEW_WORDS] = "",
+    institution_id: QueryId = None, account_id: QueryId = None,
+    date_from: QueryDate = None, date_to: QueryDate = None,
+    category: Annotated[s.CategoryName | None, Query(description="a finding category, e.g. confidential")] = None,
+    verdict: s.Verdict | None = None, state: s.ArchivedState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ArchiveQuery:
-    if len(q) > 500:
-        raise InvalidInput("the search text is longer than 500 characters")
     return ArchiveQuery(q=q, institution_id=institution_id, account_id=account_id, date_from=date_from,
                         date_to=date_to, category=category or None, verdict=verdict or None, state=state or None,
                         limit=limit, offset=offset)
 
 
-@router.get("/archive", tags=["archive"], summary="Search published posts; format=json|csv exports")
+@router.get("/archive", tags=["archive"], summary="Search published posts; format=json|csv exports",
+            responses={200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}})
 def archive_search(
     request: Request, svc: Svc, aq: Annotated[ArchiveQuery, Depends(archive_query)],
     format: Literal["page", "json", "csv"] = "page",
@@ -470,13 +478,14 @@ def audit_events(session: Any, user: User, institution_id: int | None, limit: in
 
 
 def _audit_filter(
-    actor: Annotated[str, Query(max_length=80, description="A username")] = "",
-    action: Annotated[str, Query(max_length=60, description="An action code, e.g. post_publish")] = "",
-    date_from: Annotated[str, Query(alias="from", max_length=10, description="YYYY-MM-DD (UTC)")] = "",
-    date_to: Annotated[str, Query(alias="to", max_length=10, description="YYYY-MM-DD (UTC), inclusive")] = "",
-    post: Annotated[str, Query(max_length=20, description="A post number")] = "",
+    actor: Annotated[str, Query(max_length=80, description="A username"), s.NO_NUL] = "",
+    action: Annotated[s.Action | None, Query(description="An action code, e.g. post_publish")] = None,
+    date_from: Annotated[QueryDate, Query(alias="from", description="YYYY-MM-DD (UTC)")] = None,
+    date_to: Annotated[QueryDate, Query(alias="to", description="YYYY-MM-DD (UTC), inclusive; not before from")] = None,
+    post: Annotated[QueryId, Query(description="A post number")] = None,
 ) -> AuditFilter:
-    return parse_filter({"actor": actor, "action": action, "from": date_from, "to": date_to, "post": post})
+    days = {"from": date_from.isoformat() if date_from else "", "to": date_to.isoformat() if date_to else ""}
+    return parse_filter({"actor": actor, "action": action or "", "post": str(post or ""), **days})
 
 
 AuditFilterParams = Annotated[AuditFilter, Depends(_audit_filter)]

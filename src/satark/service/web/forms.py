@@ -68,15 +68,21 @@ def opt_date(value: object, name: str) -> dt.date | None:
         raise InvalidInput(f"{name} must be a date like 2026-11-23") from None
 
 
-def opt_datetime(value: object, name: str) -> dt.datetime | None:
-    """A ``datetime-local`` value, read as UTC (the form says so); an explicit offset is kept."""
+def opt_datetime(value: object, name: str, *, tz: dt.tzinfo = dt.UTC) -> dt.datetime | None:
+    """A ``datetime-local`` value, read in ``tz`` (the institution's zone: the form says which);
+    an explicit offset is kept."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
         when = dt.datetime.fromisoformat(str(value).strip())
     except ValueError:
         raise InvalidInput(f"{name} must be a date and time like 2026-11-23T10:00") from None
-    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
+    when = when.replace(tzinfo=tz) if when.tzinfo is None else when
+    try:
+        when.astimezone(dt.UTC)  # 0001-01-01T00:00 in Dhaka is before year 1 in UTC
+    except OverflowError:
+        raise InvalidInput(f"{name} must be a date and time like 2026-11-23T10:00") from None
+    return when
 
 
 def tri_bool(value: object) -> bool | None:

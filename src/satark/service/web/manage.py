@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,10 +20,11 @@ from ..api.routes import audit_events
 from ..archive import ARCHIVED_STATES, ArchiveQuery, archive_record, search
 from ..audit import verify_chain
 from ..audit_view import ACTION_LABELS, AuditFilter, describe, parse_filter
-from ..directory import SETTINGS_FIELDS
+from ..directory import SETTINGS_FIELDS, TEXT_SETTINGS, bounded_text
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import LANG_COOKIE, LOCALES, N_
 from ..models import ROLES, Account, ApiToken, Institution, Post, User, WebSession
+from ..timezones import SUGGESTED_ZONES, check_timezone, zone
 from .forms import Form, opt_date, opt_int, text, tri_bool
 from .render import Web, WebRoute, cookie_secure, error_key, message, redirect, web_unit
 
@@ -63,14 +66,14 @@ def accounts_list(request: Request) -> Response:
 def account_page(account_id: int, request: Request) -> Response:
     with web_unit(request) as web:
         account = accounts.get_account(web.session, web.user, account_id)
-        return web.render("account.html", account=account,
+        return web.render("account.html", account=account, time_zone=account.institution.timezone,
                           checklist=accounts.checklist(account, web.svc.screening),
                           can_edit=can(web.session, web.user, "manage_accounts", account.institution_id))
 
 
 def _account_values(account: Account | None) -> dict[str, Any]:
-    if account is None:
-        return {"platform": "facebook", "admins": []}
+    if account is None:  # the yes/no questions start as "not yet checked", not as "no"
+        return {"platform": "facebook", "admins": [], **{n: None for n, k in ACCOUNT_FIELDS.items() if k == "bool"}}
     values: dict[str, Any] = {name: getattr(account, name) for name in ACCOUNT_FIELDS}
     values["password_rotated_on"] = account.password_rotated_on.isoformat() if account.password_rotated_on else ""
     values["admins"] = [{"name": a.name, "designation": a.designation} for a in account.admins]
@@ -192,8 +195,9 @@ ARCHIVE_FIELDS = ("q", "institution_id", "account_id", "date_from", "date_to", "
 PER_PAGE = 20
 
 
-def _archive_query(params: dict[str, str], page: int) -> tuple[ArchiveQuery, dict[str, str]]:
-    """The query, and an error per field that could not be read (those filters are left out)."""
+def _archive_query(params: dict[str, str], page: int, tz: dt.tzinfo = dt.UTC) -> tuple[ArchiveQuery, dict[str, str]]:
+    """The query, and an error per field that could not be read (those filters are left out).
+    The dates are days in ``tz`` (the user's institution's zone)."""
     errors: dict[str, str] = {}
 
     def read(name: str, parse: Any) -> Any:
@@ -215,7 +219,7 @@ def _archive_query(params: dict[str, str], page: int) -> tuple[ArchiveQuery, dic
         date_from=read("date_from", opt_date), date_to=read("date_to", opt_date),
         category=category if category in CATEGORIES else None,
         verdict=verdict if verdict in ("clear", "review", "block") else None,
-        state=state if state in ARCHIVED_STATES else None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+        state=state if state in ARCHIVED_STATES else None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, tz=tz,
     )
     return aq, errors
 
@@ -225,7 +229,7 @@ def archive_page(request: Request) -> Response:
     params = {k: request.query_params.get(k, "").strip() for k in ARCHIVE_FIELDS}
     page = opt_int(request.query_params.get("page"), "page", low=1, high=100_000) or 1
     with web_unit(request) as web:
-        aq, errors = _archive_query(params, page)
+        aq, errors = _archive_query(params, page, zone(web.time_zone))
         messages: list[tuple[str, Any]] = []
         total = 0
         posts: list[Post] = []
@@ -274,6 +278,7 @@ def audit_page(request: Request) -> Response:
         field = str(exc.details.get("field", "actor"))
         errors[field] = AUDIT_FILTER_ERRORS.get(field, AUDIT_FILTER_ERRORS["actor"])
     with web_unit(request) as web:
+        flt = dataclasses.replace(flt, tz=zone(web.time_zone))  # the dates are days in the user's zone
         events = audit_events(web.session, web.user, None, AUDIT_PAGE + 1, before, flt)
         verified: dict[str, Any] | None = None
         if web.user.is_superuser and request.query_params.get("verify") == "1":
@@ -305,6 +310,7 @@ def _settings_page(web: Web, *, new_token: str = "", status: int = 200, errors: 
         new_token=new_token, managed=[(i, directory.members(web.session, i.id)) for i in managed],
         memberships=memberships, roles=ROLES, errors=errors or {}, inst_values=inst_values or {},
         settings_ranges=SETTINGS_FIELDS, users=[u for u in users if u.id != web.user.id],
+        suggested_zones=SUGGESTED_ZONES,
     )
 
 
@@ -355,13 +361,22 @@ def _institution(web: Web, institution_id: int) -> Institution:
     return inst
 
 
+#: The institution's text settings on the settings page (the others are changed through the API).
+INSTITUTION_TEXTS = ("local_name", "timezone")
+#: What to say next to each of them when the service refuses it.
+INSTITUTION_TEXT_ERRORS = {
+    "local_name": N_("At most 200 characters."),
+    "timezone": N_("Give a time zone name like Asia/Kolkata or Asia/Dhaka."),
+}
+
+
 @router.post("/settings/institutions/{institution_id:int}", response_class=HTMLResponse)
 def save_institution(institution_id: int, request: Request, form: Form) -> Response:
-    raw = {name: str(form.get(name) or "") for name in SETTINGS_FIELDS}
+    raw = {name: str(form.get(name) or "") for name in (*SETTINGS_FIELDS, *INSTITUTION_TEXTS)}
     with web_unit(request, form) as web:
         inst = _institution(web, institution_id)
         errors: dict[str, str] = {}
-        data: dict[str, int] = {}
+        data: dict[str, Any] = {}
         for name, (low, high) in SETTINGS_FIELDS.items():
             try:
                 value = opt_int(raw[name], name, low=low, high=high)
@@ -370,9 +385,23 @@ def save_institution(institution_id: int, request: Request, form: Form) -> Respo
                 continue
             if value is not None:
                 data[name] = value
+        # Checked here, before anything changes: a refusal from the service would come after
+        # the numbers were set, in a unit of work that this page then commits.
+        details: list[str] = []
+        for name in INSTITUTION_TEXTS:
+            if name not in form:
+                continue
+            try:
+                typed = raw[name].strip()
+                data[name] = check_timezone(typed) if name == "timezone" else bounded_text(typed, name,
+                                                                                          TEXT_SETTINGS[name])
+            except InvalidInput as exc:
+                errors[f"{inst.id}.{name}"] = web.gettext(INSTITUTION_TEXT_ERRORS[name])
+                details.append(exc.message)
         if errors:
+            shown = [("error", message(web.locale, "invalid", detail)) for detail in details]
             return _settings_page(web, status=422, errors=errors, inst_values={inst.id: raw},
-                                  messages=[("error", message(web.locale, "invalid"))])
+                                  messages=shown or [("error", message(web.locale, "invalid"))])
         changed = directory.update_institution(web.session, web.user, inst, data)
         return redirect("/settings", ("success", "institution_saved" if changed else "no_change", ""))
 

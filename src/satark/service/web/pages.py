@@ -59,7 +59,7 @@ def login_page(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"))
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        with services(request).db.session() as session:
+        with services(request).db.session(write=False) as session:
             if security.user_for_session(session, cookie) is not None:
                 return RedirectResponse(next_url, status_code=303)
     return _login_page(request, next_url=next_url)
@@ -72,9 +72,12 @@ def login(request: Request, form: Form) -> Response:
     username, password = text(form, "username", limit=80), text(form, "password", limit=security.MAX_PASSWORD)
     next_url = safe_next(form.get("next"))
     try:
+        # The password is verified in a read unit: argon2 must not hold the write lock.
+        with svc.db.session(write=False) as session:
+            check = security.check_password(session, svc.settings, username, password, client=client_of(request))
         with svc.db.session() as session:
             # A refusal returns None and this block still commits, so failed attempts count.
-            user = security.authenticate(session, svc.settings, username, password, client=client_of(request))
+            user = security.record_login(session, svc.settings, check, client=client_of(request))
             value = security.create_session(session, svc.settings, user)[0] if user is not None else ""
     except TooManyAttempts as exc:
         return _login_page(request, username=username, next_url=next_url, status=429,

@@ -9,9 +9,11 @@ keeping what was typed, instead of redirecting and losing it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -21,10 +23,11 @@ from ..access import can
 from ..api.routes import default_jurisdiction
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import N_, make_environment
-from ..models import Account, Post, SavedCheck
+from ..models import Account, Approval, Post, SavedCheck
+from ..timezones import zone
 from ..workflow import STATES, TRANSITIONS, active_approvals, barred_approvers, current_revision
 from .forms import Form, opt_datetime, opt_int, text
-from .render import Web, WebRoute, error_key, message, redirect, web_unit
+from .render import Web, WebRoute, error_key, message, redirect, services, web_unit
 
 router = APIRouter(route_class=WebRoute)
 
@@ -111,14 +114,22 @@ def posts_list(request: Request) -> Response:
 
 # --- the editor -------------------------------------------------------------------------------
 
+def changes_request(post: Post | None) -> Approval | None:
+    """The reviewer's "changes requested" decision a post sent back is waiting on (the latest)."""
+    if post is None or post.state != "changes_requested":
+        return None
+    return next((a for a in reversed(post.approvals) if a.decision == "changes_requested"), None)
+
+
 def _editor(web: Web, *, post: Post | None, values: dict[str, Any], report: dict[str, Any] | None = None,
             errors: dict[str, str] | None = None, status: int = 200,
             messages: list[tuple[str, Any]] | None = None) -> HTMLResponse:
+    extra: dict[str, Any] = {} if post is None else {"time_zone": post.institution.timezone}
     return web.render(
         "post_edit.html", status=status, messages=messages or [], post=post,
         accounts=writable_accounts(web) if post is None else [post.account], values=values,
         errors=errors or {}, request_path="/posts/new" if post is None else f"/posts/{post.id}/edit",
-        **screen_context(web, report),
+        changes_request=changes_request(post), **extra, **screen_context(web, report),
     )
 
 
@@ -136,13 +147,30 @@ def _account_for(web: Web, form: FormData) -> Account:
     return accounts.get_account(web.session, web.user, account_id)
 
 
+def _prescreen(request: Request, form: FormData, body: str, jurisdiction_of: Callable[[Web], str]) -> None:
+    """Screen a text before the write unit that stores it (like ``api.routes.prescreen``): a
+    read unit finds its rules, and the workflow then gets the cached report. Whatever fails
+    here is left for the write unit, which meets it again and reports it as it always has."""
+    if not body.strip():
+        return
+    try:
+        with web_unit(request, form, write=False) as web:
+            jurisdiction = jurisdiction_of(web)
+        web.svc.screening.screen(body, jurisdiction=jurisdiction, account_type="official")
+    except ServiceError:
+        return
+
+
 @router.post("/posts/new", response_class=HTMLResponse)
 def create_post(request: Request, form: Form) -> Response:
     title, body = text(form, "title", limit=200), text(form, "text", limit=MAX_TEXT)
     values: dict[str, Any] = {"account_id": form.get("account_id"), "title": title, "text": body}
     save = form.get("action") != "check"
     try:
-        with web_unit(request, form) as web:
+        if save:
+            _prescreen(request, form, body, lambda web: _account_for(web, form).institution.jurisdiction)
+        # "Check" only reads: it screens in a read unit, away from the write lock.
+        with web_unit(request, form, write=save) as web:
             if save:
                 post = workflow.create_post(web.session, web.svc.screening, web.user,
                                             account_id=opt_int(values["account_id"], "account") or 0,
@@ -157,7 +185,7 @@ def create_post(request: Request, form: Form) -> Response:
     except (NotAuthenticated, Forbidden):
         raise
     except ServiceError as exc:
-        with web_unit(request, form) as web:
+        with web_unit(request, form, write=False) as web:
             errors = {}
             if exc.message == EMPTY_TEXT:
                 errors["text"] = web.gettext(N_("Write the post's text."))
@@ -190,7 +218,10 @@ def edit_post(post_id: int, request: Request, form: Form) -> Response:
     values: dict[str, Any] = {"title": text(form, "title", limit=200), "text": text(form, "text", limit=MAX_TEXT)}
     save = form.get("action") != "check"
     try:
-        with web_unit(request, form) as web:
+        if save:
+            _prescreen(request, form, values["text"],
+                       lambda web: workflow.get_post(web.session, web.user, post_id).institution.jurisdiction)
+        with web_unit(request, form, write=save) as web:
             post = _editable(web, post_id)
             values["account_id"] = post.account_id
             if save:
@@ -209,7 +240,7 @@ def edit_post(post_id: int, request: Request, form: Form) -> Response:
     except Conflict:  # no longer editable (submitted meanwhile, say): show the post as it now is
         return redirect(f"/posts/{post_id}", ("error", "conflict", ""))
     except ServiceError as exc:
-        with web_unit(request, form) as web:
+        with web_unit(request, form, write=False) as web:
             post = workflow.get_post(web.session, web.user, post_id)
             values["account_id"] = post.account_id
             errors = {"text": web.gettext(N_("Write the post's text."))} if exc.message == EMPTY_TEXT else {}
@@ -220,38 +251,45 @@ def edit_post(post_id: int, request: Request, form: Form) -> Response:
 # --- live screening ---------------------------------------------------------------------------
 
 @router.post("/ui/screen", response_class=HTMLResponse)
-def ui_screen(request: Request, form: Form) -> Response:
+async def ui_screen(request: Request, form: Form) -> Response:
     """The report partial for htmx: its live region, to be swapped in place. Nothing is stored.
 
-    The unit of work only checks the login and finds the pack; screening runs after it, so
-    an author typing never holds the write lock that logins and approvals wait for.
+    The editor's busiest request, so it takes the path of ``POST /api/v1/screen``: async, the
+    login check in a read unit on a pool thread (no write lock), then a wait for the
+    screening thread that holds no thread at all.
     """
     body = text(form, "text", limit=MAX_TEXT)
+    svc = services(request)
+
+    def login() -> tuple[str, tuple[str, str] | None, str]:
+        target: tuple[str, str] | None = None
+        error = ""
+        with web_unit(request, form, write=False) as web:
+            try:
+                if body.strip():
+                    if form.get("account_id"):
+                        account = _account_for(web, form)
+                        target = (account.institution.jurisdiction, "official")
+                    else:
+                        target = (str(form.get("jurisdiction") or default_jurisdiction(web.session, web.user)),
+                                  "official" if form.get("account_type") == "official" else "personal")
+            except ServiceError as exc:
+                error = str(message(web.locale, error_key(exc), exc.message))
+            return web.locale, target, error
+
+    locale, target, error = await run_in_threadpool(login)
     report: dict[str, Any] | None = None
-    error = ""
-    target: tuple[str, str] | None = None
-    with web_unit(request, form) as web:
-        try:
-            if body.strip():
-                if form.get("account_id"):
-                    account = _account_for(web, form)
-                    target = (account.institution.jurisdiction, "official")
-                else:
-                    target = (str(form.get("jurisdiction") or default_jurisdiction(web.session, web.user)),
-                              "official" if form.get("account_type") == "official" else "personal")
-        except ServiceError as exc:
-            error = str(message(web.locale, error_key(exc), exc.message))
     if target is not None:
         try:
-            report = web.svc.screening.screen(body, jurisdiction=target[0], account_type=target[1],
-                                              mode=web.svc.settings.live_mode)
+            report = await svc.screening.screen_async(body, jurisdiction=target[0], account_type=target[1],
+                                                      mode=svc.settings.live_mode)
         except ServiceError as exc:
-            error = str(message(web.locale, error_key(exc), exc.message))
-    env = make_environment(web.locale)
+            error = str(message(locale, error_key(exc), exc.message))
     # Say so when the live check is lighter than the one a saved draft gets.
-    live_note = report is not None and report["mode"] != web.svc.screening.screener.mode
-    html = env.get_template("_report.html").render(screen_error=error, live_note=live_note,
-                                                   **screen_context(web, report))
+    live_note = report is not None and report["mode"] != svc.screening.screener.mode
+    html = make_environment(locale).get_template("_report.html").render(
+        screen_error=error, live_note=live_note, report=report,
+        clauses=svc.screening.clauses(report) if report else {})
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
@@ -267,7 +305,7 @@ def _post_page(web: Web, post: Post, *, errors: dict[str, str] | None = None, va
     overrides = [a for a in post.approvals if a.override_reason and a.active and a.revision_number == current.number]
     return web.render(
         "post.html", status=status, messages=messages or [], request_path=f"/posts/{post.id}", post=post,
-        current=current, published=published, corrections=corrections,
+        time_zone=post.institution.timezone, current=current, published=published, corrections=corrections,
         pending_correction=current if post.pending == "correction" else None,
         can_fast_track=can(web.session, web.user, "review", post.institution_id),
         decisions=post.approvals, overrides=overrides,
@@ -297,7 +335,9 @@ def _act(web: Web, post: Post, action: str, form: FormData) -> None:
         workflow.reject(session, user, post, comment=text(form, "comment", limit=5000))
     elif action == "publish":
         try:
-            when = opt_datetime(form.get("published_at"), "the publication time")
+            # Typed in the post's institution's zone (the form says which).
+            when = opt_datetime(form.get("published_at"), "the publication time",
+                                tz=zone(post.institution.timezone))
         except InvalidInput as exc:
             exc.details["field"] = "published_at"
             raise
@@ -322,6 +362,9 @@ def post_action(post_id: int, slug: str, request: Request, form: Form) -> Respon
     if action is None:
         raise NotFound(f"no action {slug!r}")
     checked = False
+    if action == "correct":  # a correction is screened: before the write unit
+        _prescreen(request, form, str(form.get("text") or ""),
+                   lambda web: workflow.get_post(web.session, web.user, post_id).institution.jurisdiction)
     try:
         with web_unit(request, form) as web:
             checked = True  # the login and CSRF token are good; what fails now is the action itself
@@ -335,7 +378,7 @@ def post_action(post_id: int, slug: str, request: Request, form: Form) -> Respon
         if not checked or isinstance(exc, (NotAuthenticated, NotFound)):
             raise
         failure = exc
-    with web_unit(request, form) as web:
+    with web_unit(request, form, write=False) as web:
         post = workflow.get_post(web.session, web.user, post_id)
         errors: dict[str, str] = {}
         if isinstance(failure, InvalidInput):
@@ -395,7 +438,7 @@ def run_check(request: Request, form: Form) -> Response:
     """
     values = {"text": text(form, "text", limit=MAX_TEXT), "jurisdiction": str(form.get("jurisdiction") or "")}
     save = form.get("save") == "1"
-    with web_unit(request, form) as web:
+    with web_unit(request, form, write=False) as web:
         if not values["text"].strip():
             return _check_page(web, values=values, status=422,
                                errors={"text": web.gettext(N_("Write the text to check."))},
@@ -404,10 +447,10 @@ def run_check(request: Request, form: Form) -> Response:
     try:
         report = web.svc.screening.screen(values["text"], jurisdiction=jurisdiction, account_type="personal")
     except ServiceError as exc:
-        with web_unit(request, form) as web:
+        with web_unit(request, form, write=False) as web:
             return _check_page(web, values=values, status=exc.status,
                                messages=[("error", message(web.locale, error_key(exc), exc.message))])
-    with web_unit(request, form) as web:
+    with web_unit(request, form, write=save) as web:
         if save:
             row = checks.save_check(web.session, web.user, jurisdiction=jurisdiction, text=values["text"],
                                     report=report)

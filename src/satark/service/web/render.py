@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi.routing import APIRoute
 from markupsafe import Markup
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -28,14 +29,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ... import __version__
 from .. import security
-from ..context import SESSION_COOKIE, Services
+from ..context import SAFE_METHODS, SESSION_COOKIE, Services
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError, TooManyAttempts
 from ..i18n import LANG_COOKIE, LOCALES, N_, make_environment, negotiate_locale, translations
 from ..models import User
+from ..timezones import DEFAULT_ZONE, user_zone
 from .forms import MAX_INT
+from .service_messages import translate_message
 
-__all__ = ["FLASHES", "Web", "WebRoute", "error_page", "error_page_for", "page_locale", "redirect", "render",
-           "safe_next", "services", "web_unit"]
+__all__ = ["FLASHES", "Web", "WebRoute", "error_page", "error_page_for", "page_locale", "page_zone", "redirect",
+           "render", "safe_next", "services", "web_unit"]
 
 FLASH_COOKIE = "satark_flash"
 
@@ -77,7 +80,7 @@ FLASHES: dict[str, str] = {
     "needs_confirmation": N_("The screening says “Do not publish”. Read the findings, then confirm to submit "
                              "anyway."),
     "self_grant": N_("Nobody may give themselves a role; another administrator must do it."),
-    # Leads for service errors; the service's own (English) message follows them.
+    # Leads for service errors; the service's message follows them (translated where known).
     "invalid": N_("Please correct the input."),
     "conflict": N_("This is not possible in the post's current state."),
     "forbidden": N_("You are not allowed to do this."),
@@ -167,13 +170,26 @@ def _decode_flash(value: str | None) -> list[Flash]:
 
 
 def message(locale: str, key: str, detail: str = "") -> Markup | str:
-    """A flash key in ``locale``, followed by the service's English detail marked ``lang="en"``."""
+    """A flash key in ``locale``, followed by the service's detail: translated when it is one of
+    :data:`~.service_messages.SERVICE_MESSAGES`, else in English marked ``lang="en"``."""
     text = translations(locale).gettext(FLASHES[key])
     if not detail:
         return text
-    if locale == "en":
-        return f"{text} {detail}"
+    translated = translate_message(locale, detail)
+    if locale == "en" or translated is not None:
+        return f"{text} {translated or detail}"
     return Markup('{} <span lang="en">{}</span>').format(text, detail)
+
+
+def page_zone(user: User | None) -> str:
+    """The time zone of a page with no institution of its own: the user's (see ``user_zone``).
+    A user detached from its session (an error page's) whose roles are not loaded gets UTC."""
+    if user is None or not isinstance(user, User):
+        return DEFAULT_ZONE
+    state = sa_inspect(user)
+    if state.detached and "memberships" in state.unloaded:
+        return DEFAULT_ZONE
+    return user_zone(user)
 
 
 def redirect(url: str, *flashes: Flash) -> RedirectResponse:
@@ -195,8 +211,12 @@ def render(
     request: Request, template: str, *, user: User | None = None, csrf_token: str = "", status: int = 200,
     messages: Sequence[tuple[str, Any]] = (), request_path: str | None = None, **context: Any,
 ) -> HTMLResponse:
-    """Render ``template`` as a full page, taking any flash messages the last redirect left."""
+    """Render ``template`` as a full page, taking any flash messages the last redirect left.
+
+    Dates show in ``time_zone`` (an IANA name) when the context gives one (a post's page gives
+    its institution's), else in the user's institution's zone."""
     locale = page_locale(request, user)
+    context.setdefault("time_zone", page_zone(user))
     flashes = _decode_flash(request.cookies.get(FLASH_COOKIE))
     shown = [(level, message(locale, key, detail)) for level, key, detail in flashes] + list(messages)
     env = make_environment(locale)
@@ -214,10 +234,12 @@ def render(
 def error_page(
     request: Request, status: int, message: str, *, user: User | None = None, csrf_token: str = ""
 ) -> HTMLResponse:
-    """A translated error page. Works with no user (the app's own handlers know none)."""
+    """A translated error page. Works with no user (the app's own handlers know none). The
+    detail is translated when it is a known service message, else shown in English."""
+    translated = translate_message(page_locale(request, user), message)
     return render(request, "error.html", user=user, csrf_token=csrf_token, status=status,
                   error_status=status, error_title=ERROR_TITLES.get(status, N_("Error")),
-                  error_detail=message)
+                  error_detail=translated or message, error_detail_lang="" if translated else "en")
 
 
 async def error_page_for(request: Request, status: int, message: str) -> HTMLResponse:
@@ -233,7 +255,7 @@ def _current_auth(request: Request) -> tuple[User | None, str]:
     if not cookie:
         return None, ""
     try:
-        with services(request).db.session() as session:
+        with services(request).db.session(write=False) as session:
             found = security.user_for_session(session, cookie)
             if found is None:
                 return None, ""
@@ -265,16 +287,27 @@ class Web:
     def locale(self) -> str:
         return page_locale(self.request, self.user)
 
+    @property
+    def time_zone(self) -> str:
+        """The zone for lists and forms with no institution of their own: the user's."""
+        return page_zone(self.user)
+
     def gettext(self, msgid: str) -> str:
         return translations(self.locale).gettext(msgid)
 
 
 @contextmanager
-def web_unit(request: Request, form: FormData | None = None) -> Iterator[Web]:
-    """A transaction for a logged-in page; a change (any POST) must carry the session's CSRF token."""
+def web_unit(request: Request, form: FormData | None = None, *, write: bool | None = None) -> Iterator[Web]:
+    """A transaction for a logged-in page; a change (any POST) must carry the session's CSRF token.
+
+    A read unit for GET (and for ``write=False``), so that pages never queue for SQLite's one
+    write lock; a write unit for other methods unless ``write`` says otherwise.
+    """
     svc = services(request)
     token = form.get("csrf_token") if form is not None else None
-    with svc.db.session() as session:
+    if write is None:
+        write = request.method not in SAFE_METHODS
+    with svc.db.session(write=write) as session:
         auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None)
         if auth is None:
             raise NotAuthenticated("log in first")

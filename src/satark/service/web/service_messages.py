@@ -1,0 +1,225 @@
+"""The service's error messages in the page's language.
+
+The domain modules raise :class:`~satark.service.errors.ServiceError` with an English message,
+which is also what the API answers. The web UI shows it translated: every message a page can
+show is listed below as a template with ``%(name)s`` placeholders (marked with :func:`N_`, so
+``pybabel extract`` finds them and the catalogues translate them). A message is matched
+against the templates; the translated template is filled with the parts the placeholders
+matched, each translated too when it is a known term (a field, a role, a state, or a list of
+them). A message nobody listed stays English, and the page marks it ``lang="en"``.
+
+Matching the text rather than adding codes to every ``raise`` keeps the API's messages, the
+domain modules and the web's translations independent. ``tests/service/test_i18n.py`` reads
+every ``raise`` of the service and the web and checks that its message matches a template here,
+so a message that is added or reworded without its template (and translations) fails there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from ..i18n import N_, translations
+
+__all__ = ["SERVICE_MESSAGES", "TERMS", "translate_message"]
+
+#: Every service message a page may show, as a template (the English text is the msgid).
+SERVICE_MESSAGES: tuple[str, ...] = (
+    # workflow
+    N_("cannot %(action)s a post that is %(state)s; allowed from: %(states)s"),
+    N_("the post text is empty"),
+    N_("the comment to the author must be written out (at least %(count)s characters)"),
+    N_("a correction's note (what was wrong) must be written out (at least %(count)s characters)"),
+    N_("the retraction reason must be written out (at least %(count)s characters)"),
+    N_("approving a post whose verdict is 'block' needs an override reason, which must be written out "
+       "(at least %(count)s characters)"),
+    N_("unknown state %(state)s; known: %(states)s"),
+    N_("unknown state %(state)s"),
+    N_("the screening says this post must not be published (verdict 'block'); read the findings, then confirm "
+       "to submit it anyway"),
+    N_("nobody may approve or decide on a retraction they asked for; another approver must do it"),
+    N_("nobody may approve or decide on a revision they wrote or edited; another approver must do it"),
+    N_("nothing awaits approval on a post that is %(state)s"),
+    N_("you have already approved this revision; another approver must approve the next tier"),
+    N_("the approval expired before publication; the post needs approving again"),
+    N_("the published URL must be an http(s) address of at most 500 characters"),
+    N_("the publication time needs a time zone (e.g. 2026-11-23T10:00:00Z)"),
+    N_("a correction of this post awaits approval; it must be approved or refused first"),
+    N_("a retraction of this post awaits approval; it must be approved or refused first"),
+    N_("this post cannot be edited now (only drafts and posts sent back for changes)"),
+    # not found, not allowed
+    N_("no post %(id)s"),
+    N_("no account %(id)s"),
+    N_("no institution %(id)s"),
+    N_("no user %(id)s"),
+    N_("no token %(id)s"),
+    N_("no saved check %(id)s"),
+    N_("no such %(what)s"),
+    N_("no such membership"),
+    N_("no such object"),
+    N_("no action %(action)s"),
+    N_("this needs the role %(roles)s in the institution"),
+    N_("adding an account needs the role moderator or admin in an institution"),
+    N_("editing an account needs the role moderator or admin in its institution"),
+    N_("listing users needs the role admin in an institution"),
+    N_("reading the audit trail needs the role monitor, approver or admin"),
+    N_("missing or wrong CSRF token; reload the page and try again"),
+    # form fields (web/forms.py, accounts, directory, models)
+    N_("%(field)s is longer than %(count)s characters"),
+    N_("%(field)s must be from %(low)s to %(high)s"),
+    N_("%(field)s must be a whole number"),
+    N_("%(field)s must be a whole number from %(low)s to %(high)s"),
+    N_("%(field)s must be a date like 2026-11-23"),
+    N_("%(field)s must be a date like 2026-12-06"),
+    N_("%(field)s must be a date and time like 2026-11-23T10:00"),
+    N_("%(field)s must be true, false or null"),
+    N_("%(field)s must be text"),
+    N_("%(field)s must be an http(s) address"),
+    N_("%(field)s is %(length)s characters long; at most %(count)s are kept"),
+    N_("%(field)s contains a character that cannot be stored (NUL or an unpaired surrogate)"),
+    N_("%(field)s must be an IANA time zone name like Asia/Kolkata or Asia/Dhaka"),
+    N_("platform must be one of %(platforms)s"),
+    N_("unknown account field %(field)s"),
+    N_("admins must be a list of at most 20 people"),
+    N_("each admin needs a name"),
+    N_("an account needs a %(field)s"),
+    N_("choose an account"),
+    N_("choose an institution"),
+    N_("choose one of %(choices)s"),
+    N_("website_url must be an http:// or https:// address, like https://dhaka.gov.bd"),
+    # users, passwords, tokens
+    N_("give the institution and the role together"),
+    N_("role must be one of %(roles)s"),
+    N_("only a site administrator may create site administrators"),
+    N_("say in which of your institutions the new user gets a role"),
+    N_("a username is 2-80 lowercase letters, digits, '.', '_' or '-'"),
+    N_("user %(name)s exists already"),
+    N_("this username cannot be used; choose another"),
+    N_("nobody may deactivate or reactivate themselves; another administrator must do it"),
+    N_("nobody may reset the password of (change your own with your current password) themselves; another "
+       "administrator must do it"),
+    N_("nobody may grant a role to themselves; another administrator must do it"),
+    N_("no user with this username among the users you administer"),
+    N_("use your own settings for yourself"),
+    N_("say which member to remove"),
+    N_("the current password is wrong"),
+    N_("the new password must differ from the current one"),
+    N_("the password contains a character that cannot be used (NUL or an unpaired surrogate)"),
+    N_("the password must be at least %(count)s characters long"),
+    N_("the password must be at most %(count)s characters long"),
+    N_("the password must not contain the username"),
+    N_("the password is too repetitive"),
+    N_("the password is on the list of commonly used passwords; choose another"),
+    N_("the username or password contains a character that cannot be used"),
+    N_("a password is at most %(count)s characters long"),
+    N_("too many failed logins; wait a few minutes and try again"),
+    N_("a token needs a name of 1-100 characters"),
+    # institutions
+    N_("an institution needs a name of 1-200 characters"),
+    N_("an institution needs a name"),
+    N_("kind must be one of %(kinds)s"),
+    N_("only a site administrator may add a top-level institution"),
+    N_("unknown setting(s): %(names)s"),
+    # archive, audit, screening
+    N_("search with at most 10 words"),
+    N_("the archive holds only %(states)s posts"),
+    N_("verdict must be clear, review or block"),
+    N_("unknown category"),
+    N_("actor is a username of at most 80 characters"),
+    N_("unknown action %(action)s"),
+    N_("post must be a post number"),
+    N_("the date range ends before it starts"),
+    N_("no policy pack for %(name)s; known: %(names)s"),
+    N_("the post is empty"),
+    N_("the post is %(length)s characters long; the limit is %(count)s"),
+    N_("the post contains invalid characters (unpaired surrogates)"),
+    N_("account_type must be official or personal"),
+    # the server's state
+    N_("the server's disk is full; nothing was saved, try again later"),
+    N_("the database is busy; nothing was saved, try again in a few seconds"),
+    N_("the database is unavailable; nothing was saved, try again shortly"),
+)
+
+#: Words that fill the placeholders (field names, roles, states, actions), by the English the
+#: service uses, with the label the pages show for them.
+TERMS: dict[str, str] = {
+    # fields
+    "platform": N_("Platform"), "handle": N_("Handle"), "url": N_("Address"),
+    "display_name": N_("Name shown on the account"), "purpose": N_("Purpose"), "audience": N_("Audience"),
+    "website_url": N_("Website link"), "grs_url": N_("GRS link"), "password_rotated_on": N_("Password last changed"),
+    "privacy_notes": N_("Privacy settings"),
+    "profile_photo_institutional": N_("Banner and profile picture are institutional"),
+    "platform_terms_followed": N_("The platform's terms are followed"),
+    "letterhead_shows_address": N_("The letterhead shows this address"),
+    "two_factor_enabled": N_("Two-step login is on"),
+    "admins": N_("Admin team"), "title": N_("Title"), "text": N_("Post text"), "comment": N_("Comment"),
+    "note": N_("Note"), "name": N_("Name"), "username": N_("Username"), "password": N_("Password"),
+    "institution": N_("Institution"), "account": N_("Account"), "post": N_("Post"), "role": N_("Role"),
+    "the publication time": N_("Published at"), "short_name": N_("Short name"),
+    "local_name": N_("Name in the local language"), "timezone": N_("Time zone"),
+    "approval_tiers": N_("Approvals needed before publication"),
+    "approval_ttl_hours": N_("An approval lapses after (hours)"),
+    "password_rotation_days": N_("Change account passwords every (days)"),
+    "from": N_("From"), "to": N_("Until"),
+    # roles
+    "author": N_("Author"), "moderator": N_("Moderator"), "approver": N_("Approver"), "monitor": N_("Monitor"),
+    "admin": N_("Administrator"),
+    # states (the service writes them with spaces or underscores)
+    "draft": N_("Draft"), "submitted": N_("Submitted"), "approved": N_("Approved"),
+    "changes requested": N_("Changes requested"), "changes_requested": N_("Changes requested"),
+    "rejected": N_("Rejected"), "published": N_("Published"), "corrected": N_("Corrected"),
+    "retracted": N_("Retracted"), "archived": N_("Archived"),
+    # workflow actions
+    "edit": N_("Edit post"), "submit": N_("Submit for approval"), "withdraw": N_("Withdraw"),
+    "approve": N_("Approve"), "request changes": N_("Request changes"), "reject": N_("Reject"),
+    "publish": N_("Record the publication"), "correct": N_("Publish a correction"), "retract": N_("Retract"),
+    "archive": N_("Archive"),
+}
+#: Joins the alternatives of a list ("admin or moderator").
+OR = N_("or")
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each template as a regular expression, the most specific (most literal text) first."""
+    out = []
+    for template in SERVICE_MESSAGES:
+        parts = _PLACEHOLDER.split(template)
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        literal = sum(len(p) for p in parts[::2])
+        out.append((literal, re.compile(regex, re.DOTALL), template))
+    out.sort(key=lambda item: -item[0])
+    return [(regex, template) for _, regex, template in out]
+
+
+def _term(value: str, translate: Callable[[str], str]) -> str:
+    """``value`` translated when it is a term or a list of terms ("a, b" / "a or b"), else as it is."""
+    if value in TERMS:
+        return str(translate(TERMS[value]))
+    for sep, joiner in ((", ", ", "), (" or ", f" {translate(OR)} ")):
+        parts = value.split(sep)
+        if len(parts) > 1 and all(p in TERMS for p in parts):
+            return joiner.join(str(translate(TERMS[p])) for p in parts)
+    return value
+
+
+def translate_message(locale: str, message: str) -> str | None:
+    """``message`` (a service error's English text) in ``locale``; None when no template matches it.
+
+    English gives the message back as it is. The filled-in parts are plain text; the page escapes them.
+    """
+    if not message:
+        return None
+    for regex, template in _patterns():
+        found = regex.fullmatch(message)
+        if found is None:
+            continue
+        if locale == "en":
+            return message
+        gettext = translations(locale).gettext
+        params = {name: _term(value, gettext) for name, value in found.groupdict().items()}
+        return gettext(template) % params if params else gettext(template)
+    return None

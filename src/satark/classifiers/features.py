@@ -195,15 +195,7 @@ class Featurizer:
                 ids = np.concatenate((ids, pairs))
         if ids.size == 0:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.intp)
-        ids = np.sort(ids)
-        edge = np.empty(ids.size, dtype=bool)
-        edge[0] = True
-        np.not_equal(ids[1:], ids[:-1], out=edge[1:])
-        at = edge.nonzero()[0]
-        counts = np.empty(at.size, dtype=np.intp)
-        np.subtract(at[1:], at[:-1], out=counts[:-1])
-        counts[-1] = ids.size - at[-1]
-        return ids[at], counts
+        return _distinct_counts(np.sort(ids))
 
     def unique_counts_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`unique_counts` of many texts at once: every text's distinct indices
@@ -242,15 +234,7 @@ class Featurizer:
                 text_of = np.concatenate((text_of, word_of[:-1][same]))
         if ids.size == 0:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.intp), np.zeros(n_texts, dtype=np.int64)
-        keys = np.sort(text_of * self.spec.n_features + ids)
-        edge = np.empty(keys.size, dtype=bool)
-        edge[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=edge[1:])
-        at = edge.nonzero()[0]
-        counts = np.empty(at.size, dtype=np.intp)
-        np.subtract(at[1:], at[:-1], out=counts[:-1])
-        counts[-1] = keys.size - at[-1]
-        distinct = keys[at]
+        distinct, counts = _distinct_counts(np.sort(text_of * self.spec.n_features + ids))
         lengths = np.bincount(distinct // self.spec.n_features, minlength=n_texts).astype(np.int64)
         return (distinct % self.spec.n_features).astype(np.int32), counts, lengths
 
@@ -384,3 +368,18 @@ class Featurizer:
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sp.csr_matrix(sp.diags(1.0 / norms) @ x)
+
+
+def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted, non-empty array and how often each occurs.
+
+    ``np.unique(return_counts=True)`` sorts again; the callers have sorted already.
+    """
+    edge = np.empty(keys.size, dtype=bool)
+    edge[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=edge[1:])
+    at = edge.nonzero()[0]
+    counts = np.empty(at.size, dtype=np.intp)
+    np.subtract(at[1:], at[:-1], out=counts[:-1])
+    counts[-1] = keys.size - at[-1]
+    return keys[at], counts

@@ -41,6 +41,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_accounts": frozenset({"moderator", "admin"}),
     "manage_institution": frozenset({"admin"}),
     "read_audit": frozenset({"monitor", "admin", "approver"}),
+    # the citizen comments inbox and GRS referrals (BD §8, §6.1(ঝ))
+    "handle_comments": frozenset({"moderator", "admin"}),
+    "approve_reply": frozenset({"approver"}),
+    # monitoring: the monitor dashboard and quarterly reports (BD §11(ক))
+    "read_monitoring": frozenset({"monitor", "admin"}),
+    # the violation register (CG violation clause, BD §6.2(গ))
+    "manage_violations": frozenset({"monitor", "admin"}),
 }
 
 

@@ -420,3 +420,8 @@ def by_id(session: Session, model: type[_Row], ident: int) -> _Row | None:
     if not 0 < ident <= MAX_ID:
         return None
     return session.get(model, ident)
+
+
+# The tables of the monitoring and response side (issue 12) live in their own modules; importing
+# them here puts them in ``Base.metadata`` for Alembic, the migration test and ``create_all``.
+from . import models_inbox, models_notifications, models_training, models_violations  # noqa: E402, F401

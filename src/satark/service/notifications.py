@@ -1,0 +1,3 @@
+"""(being written: issue 12)"""
+
+from __future__ import annotations

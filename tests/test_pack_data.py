@@ -50,7 +50,7 @@ TRANSLIT = ("ka", "kha", "ga", "gha", "nga", "ca", "cha", "ja", "jha", "nya")
 LETTER_OF = dict(zip(TRANSLIT, LETTERS, strict=True))
 
 PACK_KEYS = {"id", "jurisdiction", "language", "version", "title", "sources", "clauses"}
-PACK_OPTIONAL = {"verdict_policy"}
+PACK_OPTIONAL = {"verdict_policy", "grievance_system"}
 SOURCE_KEYS = {"id", "title", "issuer", "reference", "date"}
 CLAUSE_KEYS = {
     "id",

@@ -196,7 +196,8 @@ def _seed(settings: Settings, screening: Screening) -> Demo:
             tokens = {name: security.create_token(session, user, "tests")[0] for name, user in users.items()}
             inst = {i.short_name: i.id for i in session.scalars(sa.select(Institution))}
             acc = {a.handle: a.id for a in session.scalars(sa.select(Account))}
-            posts = {p.state: p.id for p in session.scalars(sa.select(Post))}
+            # the first post in each state (the demo publishes one in Dhaka, then one in Raipur)
+            posts = {p.state: p.id for p in session.scalars(sa.select(Post).order_by(Post.id.desc()))}
             return Demo(
                 institutions={"ministry": inst["MoPA"], "district": inst["DC Office Dhaka"],
                               "cg": inst["Collector Raipur"]},

@@ -40,6 +40,23 @@ def test_invalid_utf8_is_400(rahima, demo, check_error) -> None:
         "Content-Type": "application/json; charset=utf-8"}), 400, "invalid_utf8")
 
 
+@pytest.mark.parametrize("settings_overrides", [{"max_body_bytes": 10_000, "max_upload_bytes": 100_000}])
+def test_file_uploads_have_their_own_larger_limit(rahima, svc, check_error) -> None:
+    """A phone's screenshot is bigger than any JSON request: multipart bodies get
+    ``SATARK_MAX_UPLOAD_BYTES``; everything else keeps ``SATARK_MAX_BODY_BYTES``."""
+    body = b"x" * 50_000
+    headers = {"Content-Type": "multipart/form-data; boundary=b", "Content-Length": str(len(body))}
+    # Over the JSON limit but under the upload limit: it reaches the route (which refuses the
+    # malformed form, but not for its size).
+    assert rahima.post("/inbox/import", content=body, headers=headers).status_code != 413
+    big = b"x" * 150_000
+    error = check_error(rahima.post("/inbox/import", content=big, headers={**headers, "Content-Length": str(len(big))}),
+                        413, "too_large")
+    assert "100,000 bytes" in error["message"]
+    check_error(rahima.post("/screen", content=json.dumps({"text": "ক" * 20_000}).encode(), headers=JSON),
+                413, "too_large")
+
+
 @pytest.mark.parametrize("settings_overrides", [{"max_body_bytes": 10_000}])
 def test_oversized_bodies_are_413(rahima, svc, check_error) -> None:
     assert svc.settings.max_body_bytes == 10_000

@@ -393,3 +393,109 @@ def test_api_docs_and_indic_fonts_work_offline_in_a_real_browser(server: str) ->
         finally:
             browser.close()
     assert not problems, problems
+
+
+def test_comment_reply_monitor_and_quarterly_report_in_a_real_browser(server: str) -> None:
+    """Issue 12's walk: a citizen's comment arrives, the moderator takes it and drafts a reply,
+    which is screened, approved by the approver and marked sent; the monitor sees the overdue
+    comments on the monitor dashboard and downloads the quarterly report as PDF, whose first
+    page is rendered to ``artifacts/quarterly-report-bn.png``."""
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    problems: list[str] = []
+    comment = "বাড়ির হোল্ডিং ট্যাক্স অনলাইনে কীভাবে জমা দেব? ওয়েবসাইটে লিংক খুঁজে পাচ্ছি না।"
+    reply = "ধন্যবাদ। হোল্ডিং ট্যাক্স dhaka.gov.bd-র 'ই-সেবা' অংশে অনলাইনে জমা দেওয়া যায়।"
+
+    def login(page: Page, username: str) -> None:
+        page.goto(server + "/login")
+        page.fill("#f-username", username)
+        page.fill("#f-password", PASSWORD)
+        page.click("main button[type=submit]")
+        expect(page.locator(".user-box")).to_be_visible()
+
+    def logout(page: Page) -> None:
+        page.click(".user-box button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/login$"))
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 1000}, locale="en-GB",
+                                          accept_downloads=True)
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+
+            # 1. A comment arrives (recorded by the moderator) and is screened; the clock starts.
+            login(page, "sohel")
+            page.click("nav >> text=Inbox")
+            option = page.locator("#f-account_id option", has_text="dcdhaka").first
+            page.select_option("#f-account_id", value=option.get_attribute("value"))
+            page.select_option("#f-kind", value="question")
+            page.fill("#f-author_handle", "Rafiq Hasan")
+            page.fill("#f-text", comment)
+            page.click("button:has-text('Record and screen')")
+            expect(page).to_have_url(re.compile(r"/inbox/\d+$"))
+            item_url = page.url
+            expect(page.locator("main")).to_contain_text(comment)
+            expect(page.locator(".clock-open").first).to_be_visible()
+
+            # 2. Assigned to the moderator himself.
+            option = page.locator("#f-assignee_id option", has_text="Sohel").first
+            page.select_option("#f-assignee_id", value=option.get_attribute("value"))
+            page.click("button:has-text('Assign')")
+            expect(page.locator("#f-assignee_id")).to_have_value(option.get_attribute("value") or "")
+
+            # 3. A reply drafted and screened, then submitted for approval.
+            page.fill("#f-text", reply)
+            page.click("button:has-text('Save and screen')")
+            expect(page.locator("main")).to_contain_text(reply)
+            page.click("button:has-text('Submit for approval')")
+            expect(page.locator("button:has-text('Submit for approval')")).to_have_count(0)
+            logout(page)
+
+            # 4. The approver approves it (nobody approves their own reply).
+            login(page, "karim")
+            page.goto(item_url)
+            page.click("button:has-text('Approve')")
+            expect(page.locator("button:has-text('Approve')")).to_have_count(0)
+            logout(page)
+
+            # 5. The moderator posts it on the page and marks it sent: the clock stops.
+            login(page, "sohel")
+            page.goto(item_url)
+            page.locator("input[name=link]").first.fill("https://facebook.com/dcdhaka/posts/1001?comment=77")
+            page.click("button:has-text('Mark sent')")
+            expect(page.locator(".clock-answered").first).to_be_visible()
+            logout(page)
+
+            # 6. The monitor's dashboard lists the comments past their target (the demo's two).
+            login(page, "monitor")
+            page.click("nav >> text=Monitoring")
+            overdue = page.locator("section[aria-labelledby=overdue-title] tbody tr")
+            expect(overdue.first).to_be_visible()
+            assert overdue.count() >= 2
+
+            # 7. The quarterly report, in Bengali, as PDF.
+            page.goto(server + "/monitor/report")
+            page.select_option("#f-lang", value="bn")
+            page.select_option("#f-format", value="pdf")
+            with page.expect_download() as info:
+                page.click("button:has-text('Download the report')")
+            download = info.value
+            ARTIFACTS.mkdir(exist_ok=True)
+            pdf = ARTIFACTS / "quarterly-report-bn.pdf"
+            download.save_as(str(pdf))
+        finally:
+            browser.close()
+    assert not problems, problems
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is missing (apt-get install poppler-utils); .ci/run installs it")
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(ARTIFACTS / "quarterly-report-bn")], check=True, timeout=60)
+    assert (ARTIFACTS / "quarterly-report-bn.png").stat().st_size > 10_000
+    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+    assert "ত্রৈমাসিক পরিবীক্ষণ প্রতিবেদন" in text

@@ -23,6 +23,7 @@ from ..errors import PackError, UnknownClause
 __all__ = [
     "Clause",
     "ClauseText",
+    "GrievanceSystem",
     "Localized",
     "PolicyPack",
     "Source",
@@ -107,6 +108,22 @@ class VerdictPolicy(_Strict):
     report_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
+class GrievanceSystem(_Strict):
+    """The grievance redress system a pack's institutions refer grievances to (BD §6.1(ঝ): GRS;
+    India: CPGRAMS), with its statutory deadline. Neither has a public API, so Satark prepares
+    a referral packet and tracks the deadline; the officer lodges it and enters the number."""
+
+    id: str = Field(min_length=1, max_length=20)
+    name: Localized
+    url: str = ""
+    #: The time the system has to settle a grievance, in ``deadline_unit``.
+    deadline: int = Field(ge=1, le=365)
+    deadline_unit: Literal["working_days", "days"] = "working_days"
+    #: The time allowed again after an appeal (None: the system has no appeal stage).
+    appeal_deadline: int | None = Field(default=None, ge=1, le=365)
+    appeal_unit: Literal["working_days", "days"] = "working_days"
+
+
 class PolicyPack(_Strict):
     id: str
     jurisdiction: str
@@ -116,6 +133,8 @@ class PolicyPack(_Strict):
     sources: tuple[Source, ...] = Field(min_length=1)
     clauses: tuple[Clause, ...] = Field(min_length=1)
     verdict_policy: VerdictPolicy = Field(default_factory=VerdictPolicy)
+    #: Which grievance system applies (optional: a third-party pack may name none).
+    grievance_system: GrievanceSystem | None = None
 
     _by_id: dict[str, Clause] = PrivateAttr(default_factory=dict)
     _by_category: dict[tuple[str, str], tuple[Clause, ...]] = PrivateAttr(default_factory=dict)

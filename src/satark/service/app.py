@@ -21,6 +21,7 @@ from .. import __version__
 from .api import router as api_router
 from .context import Services
 from .errors import ServiceError, unavailable_for
+from .jobs import Scheduler
 from .settings import Settings
 from .web.pages import error_page_for
 from .web.pages import router as web_router
@@ -38,18 +39,22 @@ class BodyGuard:
     announce no length, before anything reads the whole body.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        #: File uploads (multipart) may be larger: a phone's screenshot is several MB.
+        self.max_upload_bytes = max_upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        limit = self.max_upload_bytes if ctype == b"multipart/form-data" else self.max_bytes
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _error(scope, send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _error(scope, send, 413, "too_large", f"the request body is over {limit:,} bytes")
             return
         chunks: list[bytes] = []
         size = 0
@@ -60,13 +65,12 @@ class BodyGuard:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await _error(scope, send, 413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+            if size > limit:
+                await _error(scope, send, 413, "too_large", f"the request body is over {limit:,} bytes")
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if ctype in (b"application/json", b"application/x-www-form-urlencoded"):
             try:
                 body.decode("utf-8")
@@ -168,7 +172,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             svc.screening.warm_up([settings.live_mode, settings.screening_mode])
 
         threading.Thread(target=warm_up, name="satark-warm-up", daemon=True).start()
-        yield
+        # Reminders and notification e-mail (SATARK_JOBS_INTERVAL; 0 leaves it to cron).
+        app.state.scheduler = Scheduler(svc.db, settings.jobs_interval)
+        app.state.scheduler.start()
+        try:
+            yield
+        finally:
+            app.state.scheduler.stop()
         svc.db.dispose()
 
     app = FastAPI(
@@ -181,7 +191,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         openapi_url="/api/v1/openapi.json",
     )
     app.state.services = svc
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(ServiceError)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from .access import PERMISSIONS, roles_in, visible_institutions
@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "user_deactivated": N_("User deactivated"),
     "user_activated": N_("User reactivated"),
     "password_changed": N_("Password changed"),
+    "notification_preferences_changed": N_("Notification choices changed"),
     "password_reset": N_("Password reset by an administrator"),
     "institution_created": N_("Institution created"),
     "settings_changed": N_("Institution settings changed"),
@@ -62,6 +63,40 @@ ACTION_LABELS: dict[str, str] = {
     "post_retraction_refused": N_("Retraction refused"),
     "post_retract": N_("Retracted"),
     "post_archive": N_("Archived"),
+    "violation_noted": N_("Violation recorded"),
+    "violation_show_cause_issued": N_("Show-cause notice recorded"),
+    "violation_explanation_received": N_("Explanation recorded"),
+    "violation_decided": N_("Violation decided"),
+    "violation_closed": N_("Violation case closed"),
+    "violation_file_added": N_("Evidence file added to a violation case"),
+    "violation_exported": N_("Violation case exported for the competent authority"),
+    "quiz_started": N_("Training quiz started"),
+    "quiz_completed": N_("Training quiz completed"),
+    "inbox_policy_changed": N_("Inbox settings changed"),
+    "inbox_holiday_added": N_("Holiday added"),
+    "inbox_holiday_removed": N_("Holiday removed"),
+    "inbox_item_created": N_("Citizen comment recorded"),
+    "inbox_items_imported": N_("Citizen comments imported"),
+    "inbox_item_assigned": N_("Comment assigned"),
+    "inbox_item_tagged": N_("Comment tagged"),
+    "inbox_item_duplicate": N_("Comment marked duplicate"),
+    "inbox_item_closed": N_("Comment closed"),
+    "inbox_item_reopened": N_("Comment reopened"),
+    "inbox_reply_drafted": N_("Reply drafted"),
+    "inbox_reply_edited": N_("Reply edited"),
+    "inbox_reply_submitted": N_("Reply sent for approval"),
+    "inbox_reply_approved": N_("Reply approved"),
+    "inbox_reply_rejected": N_("Reply sent back"),
+    "inbox_reply_sent": N_("Reply sent"),
+    "inbox_template_created": N_("Reply template created"),
+    "inbox_template_changed": N_("Reply template changed"),
+    "inbox_template_deleted": N_("Reply template deleted"),
+    "grs_referral_created": N_("Grievance referral prepared"),
+    "grs_referral_lodge": N_("Grievance lodged (tracking number recorded)"),
+    "grs_referral_appeal": N_("Grievance appealed"),
+    "grs_referral_resolve": N_("Grievance resolved"),
+    "grs_referral_close": N_("Grievance referral closed"),
+    "grs_referral_note": N_("Grievance referral note"),
 }
 
 
@@ -149,7 +184,12 @@ def visible_events(
         if institution_id not in readable:
             raise Forbidden("reading the audit trail needs the role monitor, approver or admin")
         readable = {institution_id}
-    cond = AuditEvent.institution_id.in_(readable)
+    # The violation register's own events (that a case exists, its steps) are for those who
+    # keep the register: an approver reads the trail, not who is under a show-cause notice.
+    registers = {i for i in readable
+                 if user.is_superuser or roles_in(session, user, i) & PERMISSIONS["manage_violations"]}
+    cond = and_(AuditEvent.institution_id.in_(readable),
+                or_(AuditEvent.object_type != "violation", AuditEvent.institution_id.in_(registers)))
     query = select(AuditEvent)
     if institution_id is not None:
         query = query.where(cond)

@@ -28,6 +28,9 @@ __all__ = ["register"]
 db_app = typer.Typer(help="The service's database: migrations, backup and restore.", no_args_is_help=True)
 admin_app = typer.Typer(help="Users, roles and access tokens, from the command line.", no_args_is_help=True)
 audit_app = typer.Typer(help="The keyed, hash-chained audit trail.", no_args_is_help=True)
+report_app = typer.Typer(help="Monitoring reports (BD §11(ক)).", no_args_is_help=True)
+jobs_app = typer.Typer(help="Reminders and notification e-mail (run by `satark serve`, or from cron).",
+                       no_args_is_help=True)
 
 
 def _services() -> Services:
@@ -392,9 +395,58 @@ def db_restore(
     sys.stdout.write("audit chain intact\n")
 
 
+@jobs_app.command("run")
+def jobs_run() -> None:
+    """Send what is due once: reminders (in-app and e-mail) and waiting e-mail; for cron.
+
+    Safe beside the scheduler of ``satark serve`` and beside itself: each reminder and e-mail
+    is claimed in the database first, so none goes out twice. Exits 1 when something failed
+    (it is tried again on the next run).
+    """
+    from .jobs import run_once
+
+    with _opened() as svc:
+        _upgrade(svc)
+        report = run_once(svc.db)
+    typer.echo(report.summary())
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@report_app.command("quarterly")
+def report_quarterly(
+    institution: Annotated[int, typer.Option("--institution", help="The institution's id.", min=1)],
+    quarter: Annotated[str, typer.Option("--quarter", help="The quarter, like 2026Q3 (in the institution's zone).")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write; .pdf, .html, .csv or .xlsx picks the format.",
+                                      dir_okay=False)],
+    include_children: Annotated[bool, typer.Option("--include-children",
+                                                   help="Add every institution below it.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="en, hi or bn.")] = "en",
+) -> None:
+    """The quarterly monitoring report of an institution (posts, approvals, screening, corrections,
+    comments, GRS, accounts, violations, training), written to a file."""
+    from .reports.build import build_report_in_read_unit
+    from .reports.render import FORMATS, render
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--out must end in one of {', '.join('.' + f for f in FORMATS)}")
+    with _opened() as svc:
+        _upgrade(svc)
+        report = build_report_in_read_unit(svc, institution_id=institution, quarter=quarter,
+                                           include_children=include_children, lang=lang)
+    data = render(report, fmt)
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(out)
+    sys.stderr.write(f"wrote {out} ({len(data)} bytes): {report.institution}, {report.scope.quarter}, {lang}\n")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.command()(demo)
     app.add_typer(db_app, name="db")
     app.add_typer(admin_app, name="admin")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(report_app, name="report")
+    app.add_typer(jobs_app, name="jobs")

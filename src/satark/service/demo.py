@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, directory, workflow
+from . import accounts, demo_inbox, demo_training, demo_violations, directory, workflow
 from .models import Institution, User, utcnow
 from .screening import Screening
 
@@ -91,4 +91,10 @@ def seed_demo(session: Session, screening: Screening) -> DemoResult:
     draft = workflow.create_post(session, screening, users["rahima"], account_id=dhaka_fb.id, title="সেবা সপ্তাহ",
                                  text="সেবা সপ্তাহে অভিযোগ জানাতে ফোন করুন। আমার মেয়ের জন্মদিনের ছবিও দিলাম!")
     workflow.submit(session, users["rahima"], draft)
+    # The monitoring and response side (issue 12): comments and a GRS referral, violation
+    # cases and quiz results in the current quarter, so the quarterly report is full at once.
+    now = utcnow()
+    demo_inbox.seed(session, screening, users, places, now)
+    demo_violations.seed(session, screening, users, places, now)
+    demo_training.seed(session, screening, users, places, now)
     return DemoResult(True, list(DEMO_USERS))

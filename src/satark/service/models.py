@@ -145,6 +145,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     ui_lang: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Where notifications go by e-mail, when the user chose that (issue 12; notifications.py).
+    email: Mapped[str] = mapped_column(String(254), default="")
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

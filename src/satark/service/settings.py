@@ -28,7 +28,7 @@ Mode = Literal["rules", "fast", "full"]
 #: Dialects Satark is built and tested for.
 DIALECTS = ("sqlite", "postgresql")
 #: Fields whose value an error message must not repeat.
-_SECRET = frozenset({"database_url", "audit_key"})
+_SECRET = frozenset({"database_url", "audit_key", "smtp_password"})
 
 
 def default_data_dir() -> Path:
@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     live_mode: Mode = Field("fast", alias="SATARK_LIVE_MODE")
     #: Requests with a larger body get 413 before they are read.
     max_body_bytes: int = Field(512 * 1024, ge=1024, le=64 * 1024 * 1024, alias="SATARK_MAX_BODY_BYTES")
+    #: The same for file uploads (``multipart/form-data``): evidence screenshots, comment files.
+    #: The share of right answers (percent) that passes the awareness quiz (BD §11(খ)).
+    training_pass_mark: int = Field(70, ge=1, le=100, alias="SATARK_TRAINING_PASS_MARK")
+    max_upload_bytes: int = Field(12 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024, alias="SATARK_MAX_UPLOAD_BYTES")
     #: A browser session ends this many hours after login.
     session_hours: int = Field(12, ge=1, le=24 * 30, alias="SATARK_SESSION_HOURS")
     #: A browser session unused for this many minutes is over.
@@ -89,6 +93,24 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = Field(None, alias="SATARK_AUDIT_KEY")
     #: Tracebacks instead of one-line errors on the command line.
     debug: bool = Field(False, alias="SATARK_DEBUG")
+    #: The mail server for notifications by e-mail (``mailer.py``); empty sends no e-mail
+    #: (notifications are still shown in the app).
+    smtp_host: str = Field("", max_length=253, alias="SATARK_SMTP_HOST")
+    smtp_port: int = Field(587, ge=1, le=65535, alias="SATARK_SMTP_PORT")
+    #: Upgrade the connection with STARTTLS (port 587); ignored when ``SATARK_SMTP_SSL`` is on.
+    smtp_starttls: bool = Field(True, alias="SATARK_SMTP_STARTTLS")
+    #: Implicit TLS from the first byte (port 465).
+    smtp_ssl: bool = Field(False, alias="SATARK_SMTP_SSL")
+    smtp_username: str = Field("", max_length=200, alias="SATARK_SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, alias="SATARK_SMTP_PASSWORD")
+    #: The From address of notification e-mails.
+    smtp_from: str = Field("satark@localhost", min_length=3, max_length=254, alias="SATARK_SMTP_FROM")
+    #: The address users reach the web app at (``https://satark.example.gov``), for the links in
+    #: e-mails; empty leaves the link out.
+    public_url: str = Field("", max_length=300, alias="SATARK_PUBLIC_URL")
+    #: Seconds between runs of the reminder and e-mail job inside ``satark serve``; 0 turns the
+    #: in-process scheduler off (run ``satark jobs run`` from cron instead).
+    jobs_interval: int = Field(300, ge=0, le=24 * 3600, alias="SATARK_JOBS_INTERVAL")
 
     @classmethod
     def settings_customise_sources(
@@ -146,6 +168,21 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{item!r} is not an IP address or network (give addresses, "
                                  "comma-separated, or *)") from None
+        return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// or http:// (like https://satark.example.gov)")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _check_from(cls, value: str) -> str:
+        if "@" not in value or any(ch in value for ch in "\r\n"):
+            raise ValueError("must be an e-mail address (like satark@example.gov or Satark <satark@example.gov>)")
         return value.strip()
 
     @field_validator("audit_key")

@@ -27,6 +27,7 @@ from .access import can, require, visible_institutions
 from .archive import index_post
 from .errors import ApprovalLapsed, Conflict, Forbidden, InvalidInput, NotFound
 from .models import Account, Approval, Post, Revision, RevisionEditor, User, by_id, utcnow
+from .notifications import notify_post
 from .screening import Screening
 
 __all__ = [
@@ -231,6 +232,7 @@ def submit(session: Session, user: User, post: Post, *, confirm: bool = False) -
         )
     post.required_tiers = max(1, min(3, post.institution.approval_tiers))
     _move(session, user, post, "submit", target, verdict=post.verdict, required_tiers=post.required_tiers)
+    notify_post(session, post, "submitted", actor=user, exclude=barred_approvers(post))
 
 
 def withdraw(session: Session, user: User, post: Post) -> None:
@@ -314,6 +316,7 @@ def approve(
         post.approved_at = now
         post.approval_expires_at = now + dt.timedelta(hours=post.institution.approval_ttl_hours)
         _move(session, user, post, "approve", "approved", tier=tier, comment=approval.comment)
+        notify_post(session, post, "approved", actor=user)
     else:
         post.updated_at = utcnow()
         audit.record(session, "post_approve_tier", actor=user, institution_id=post.institution_id,
@@ -382,6 +385,8 @@ def _decide(session: Session, user: User, post: Post, action: str, comment: str)
     approval.active = True
     post.approved_at = post.approval_expires_at = None
     _move(session, user, post, action, target, comment=comment)
+    notify_post(session, post, "changes_requested" if action == "request_changes" else "rejected", actor=user,
+                comment=comment)
     return approval
 
 
@@ -447,6 +452,7 @@ def correct(session: Session, screening: Screening, user: User, post: Post, *, t
                  object_type="post", object_id=post.id,
                  details={"revision": revision.number, "note": note, "verdict": revision.verdict,
                           "required_tiers": post.required_tiers})
+    notify_post(session, post, "correction", actor=user, exclude=barred_approvers(post))
     return revision
 
 
@@ -477,6 +483,7 @@ def retract(session: Session, user: User, post: Post, *, reason: str, fast_track
     audit.record(session, "post_retraction_submitted", actor=user, institution_id=post.institution_id,
                  object_type="post", object_id=post.id,
                  details={"revision": post.revision_number, "reason": reason, "required_tiers": post.required_tiers})
+    notify_post(session, post, "retraction", actor=user, exclude=barred_approvers(post))
 
 
 def archive(session: Session, user: User, post: Post) -> None:

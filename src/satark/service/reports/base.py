@@ -9,6 +9,7 @@ language, so every renderer (HTML, PDF, CSV, Excel) shows the same figures.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -93,3 +94,30 @@ class ReportSection(Protocol):
     def build(self, session: Session, scope: ReportScope, _: Translate) -> SectionResult:
         """Read what the section needs for ``scope`` (read-only) and return it."""
         ...
+
+
+# --- helpers for sections (added with the built-in sections; nothing above changes) -----------
+
+#: ``Session.info`` key under which :func:`satark.service.reports.build.build_report` puts the
+#: service's :class:`~satark.service.screening.Screening` for the sections to cite clauses with.
+SCREENING_KEY = "satark_report_screening"
+
+
+def screening_for(session: Session) -> Any:
+    """The :class:`~satark.service.screening.Screening` to read packs (clause citations and
+    texts, the §6.1 checklist) from: the one the report is built with, else a packs-only one
+    (building it loads no screening model)."""
+    found = session.info.get(SCREENING_KEY)
+    return found if found is not None else _packs_only()
+
+
+@functools.cache
+def _packs_only() -> Any:
+    from ..screening import Screening
+
+    return Screening()
+
+
+def in_scope(scope: ReportScope, when: dt.datetime | None) -> bool:
+    """Whether an aware UTC time falls in the report's quarter (``end`` excluded)."""
+    return when is not None and scope.start <= when < scope.end

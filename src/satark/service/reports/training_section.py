@@ -1,3 +1,56 @@
-"""(being written: issue 12)"""
+"""The quarterly report's awareness section (BD §11(খ)): who completed the training quiz."""
 
 from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..training import institution_rates
+from .base import Figure, ReportScope, SectionResult, Table, Translate
+from .fmt import number
+from .registry import register
+
+__all__ = ["TrainingSection"]
+
+
+class TrainingSection:
+    """Members, those with a passing quiz in the quarter, the completion rate and the average
+    score, for the institution and (rolled up) each one in scope."""
+
+    key = "training"
+    order = 90
+
+    def build(self, session: Session, scope: ReportScope, _: Translate) -> SectionResult:
+        rates = institution_rates(session, scope.institution_ids, scope.start, scope.end)
+        members = sum(r.members for r in rates)
+        completed = sum(r.completed for r in rates)
+        attempts = sum(r.attempts for r in rates)
+        scored = [(r.average_score, r.attempts) for r in rates if r.average_score is not None]
+        average = round(sum(a * n for a, n in scored) / attempts, 1) if attempts and scored else None
+        rate = round(100 * completed / members, 1) if members else None
+        result = SectionResult(key=self.key, title=_("Awareness training"))
+        result.figures = [
+            Figure("members", _("Active members"), members),
+            Figure("completed", _("Members who passed the quiz"), completed),
+            Figure("completion_rate", _("Completion rate"), rate, "%"),
+            Figure("average_score", _("Average quiz score"), average, "%"),
+        ]
+        result.tables = [Table(
+            "training_by_institution", _("Training completion by institution"),
+            [_("Institution"), _("Active members"), _("Passed"), _("Completion rate"),
+             _("Average quiz score")],
+            [[r.institution.name, r.members, r.completed,
+              None if r.rate is None else round(100 * r.rate, 1),
+              None if r.average_score is None else round(r.average_score, 1)] for r in rates],
+        )]
+        if members:
+            result.summary.append(
+                _("%(completed)s of %(members)s active members passed the awareness quiz this quarter "
+                  "(%(rate)s%%).")
+                % {"completed": number(completed, scope.lang, decimals=0),
+                   "members": number(members, scope.lang, decimals=0), "rate": number(rate, scope.lang)})
+        else:
+            result.summary.append(_("No active members to train in this scope."))
+        return result
+
+
+register(TrainingSection())

@@ -35,6 +35,8 @@ def test_packs_name_their_grievance_system(svc: Services) -> None:
 def test_referral_from_packet_to_closure(as_user: Callable[[str], Api], demo: Demo, svc: Services,
                                          tmp_path: Path) -> None:
     sohel, rahima = as_user("sohel"), as_user("rahima")
+    # The demo's own referral of the district, newest first.
+    before = [r["id"] for r in rahima.ok("GET", "/grs/referrals")]
     item = sohel.ok("POST", "/inbox/items", 201, json={
         "account_id": demo.accounts["dhaka_fb"], "text": GRIEVANCE_BN, "kind": "complaint",
         "received_at": _iso(utcnow() - dt.timedelta(hours=5)), "author_handle": "abdul.hamid"})
@@ -67,7 +69,7 @@ def test_referral_from_packet_to_closure(as_user: Callable[[str], Api], demo: De
     sohel.ok("POST", path, json={"action": "resolve"})
     closed = sohel.ok("POST", path, json={"action": "close"})
     assert closed["status"] == "closed" and closed["working_days_left"] is None
-    assert [r["id"] for r in rahima.ok("GET", "/grs/referrals")] == [ref["id"]]
+    assert [r["id"] for r in rahima.ok("GET", "/grs/referrals")] == [ref["id"], *before]
 
 
 def test_deadline_near_and_the_reminder(as_user: Callable[[str], Api], demo: Demo, svc: Services) -> None:

@@ -72,12 +72,15 @@ def test_triage_reply_approval_and_first_response_time(
         demo.users["sohel"]
     assert sohel.ok("PUT", f"{path}/tags", json={"tags": ["question", "praise"]})["tags"] == ["question", "praise"]
     assert sohel.put(f"{path}/tags", json={"tags": ["nonsense"]}).status_code == 422
-    # Templates per institution in en/hi/bn.
+    # Templates per institution in en/hi/bn (the demo's own templates are there already).
+    district_templates = {"institution_id": demo.institutions["district"]}
+    before = {t["id"] for t in rahima.ok("GET", "/inbox/templates", params=district_templates)}
     template = sohel.ok("POST", "/inbox/templates", 201, json={
         "institution_id": demo.institutions["district"], "name": "ধন্যবাদ", "lang": "bn",
         "text": "আপনার মন্তব্যের জন্য ধন্যবাদ। বিস্তারিত জেলা প্রশাসনের ওয়েবসাইটে পাবেন।"})
-    assert [t["name"] for t in rahima.ok("GET", "/inbox/templates",
-                                         params={"institution_id": demo.institutions["district"]})] == ["ধন্যবাদ"]
+    listed = rahima.ok("GET", "/inbox/templates", params=district_templates)
+    assert {t["id"] for t in listed} == before | {template["id"]}
+    assert [t["name"] for t in listed if t["id"] not in before] == ["ধন্যবাদ"]
     reply = sohel.ok("POST", f"{path}/replies", 201, json={
         "text": "The programme starts at 9 am at the Central Shaheed Minar.", "template_id": template["id"]})
     assert reply["status"] == "draft" and reply["verdict"] == "clear"
@@ -131,6 +134,11 @@ def test_separation_of_duties_and_the_no_approval_policy(as_user: Callable[[str]
 def test_duplicates_holidays_overdue_and_escalation(as_user: Callable[[str], Api], demo: Demo, svc: Services) -> None:
     sohel, admin = as_user("sohel"), as_user("admin")
     district = demo.institutions["district"]
+    # The demo's own overdue comments, there before this test's.
+    already = [i["id"] for i in sohel.ok("GET", "/inbox/items", params={"status": "overdue"})]
+    with svc.db.session(write=False) as session:
+        already_due = [i.id for i in inbox.overdue_items(session, [district], utcnow())]
+    assert set(already_due) == set(already)
     first = _new(sohel, demo, PHONE_BN, hours_ago=30)
     second = _new(sohel, demo, PHONE_BN, hours_ago=29)
     third = _new(sohel, demo, "পানি নেই!", hours_ago=28)
@@ -139,28 +147,37 @@ def test_duplicates_holidays_overdue_and_escalation(as_user: Callable[[str], Api
     dup = sohel.ok("POST", f"/inbox/items/{third['id']}/duplicate", json={"of": second["id"]})
     assert dup["duplicate_of_id"] == first["id"] and dup["clock"]["state"] == "duplicate"
     assert sohel.post(f"/inbox/items/{first['id']}/duplicate", json={"of": first["id"]}).status_code == 422
-    overdue = sohel.ok("GET", "/inbox/items", params={"status": "overdue"})
+    listed = sohel.ok("GET", "/inbox/items", params={"status": "overdue"})
+    assert {i["id"] for i in listed} == {*already, first["id"]}
+    overdue = [i for i in listed if i["id"] not in already]
     assert [i["id"] for i in overdue] == [first["id"]]
     assert overdue[0]["clock"]["state"] == "overdue" and overdue[0]["clock"]["seconds"] >= 5 * 3600
     with svc.db.session(write=False) as session:
-        assert [i.id for i in inbox.overdue_items(session, [district], utcnow())] == [first["id"]]
+        assert [i.id for i in inbox.overdue_items(session, [district], utcnow()) if i.id not in already_due] == \
+            [first["id"]]
         reminders = list(sources()["comment_overdue"](session, utcnow()))
     mine = [r for r in reminders if r.key == f"comment:{first['id']}:overdue"]
     assert len(mine) == 1 and set(mine[0].recipients) == {demo.users["karim"], demo.users["nasreen"]}
     assert mine[0].link == f"/inbox/{first['id']}"
-    # Holidays per institution.
-    holiday = admin.ok("POST", f"/institutions/{district}/holidays", 201, json={"day": "2026-12-16",
-                                                                               "name": "বিজয় দিবস"})
-    assert admin.post(f"/institutions/{district}/holidays", json={"day": "2026-12-16"}).status_code == 409
-    assert [h["name"] for h in sohel.ok("GET", f"/institutions/{district}/holidays")] == ["বিজয় দিবস"]
+    # Holidays per institution (on a day that is none of the demo's holidays).
+    holidays = sohel.ok("GET", f"/institutions/{district}/holidays")
+    assert "2026-04-14" not in {h["day"] for h in holidays}
+    holiday = admin.ok("POST", f"/institutions/{district}/holidays", 201, json={"day": "2026-04-14",
+                                                                               "name": "পহেলা বৈশাখ"})
+    assert admin.post(f"/institutions/{district}/holidays", json={"day": "2026-04-14"}).status_code == 409
+    listed_days = sohel.ok("GET", f"/institutions/{district}/holidays")
+    assert [h["name"] for h in listed_days if h["id"] != holiday["id"]] == [h["name"] for h in holidays]
+    assert [h["name"] for h in listed_days if h["id"] == holiday["id"]] == ["পহেলা বৈশাখ"]
     admin.ok("DELETE", f"/institutions/{district}/holidays/{holiday['id']}")
+    assert sohel.ok("GET", f"/institutions/{district}/holidays") == holidays
     # Closing stops the clock.
     sohel.ok("POST", f"/inbox/items/{first['id']}/close", json={"reason": "spam"})
-    assert sohel.ok("GET", "/inbox/items", params={"status": "overdue"}) == []
+    assert [i["id"] for i in sohel.ok("GET", "/inbox/items", params={"status": "overdue"})] == already
 
 
 def test_import_csv_and_jsonl_with_per_row_errors(as_user: Callable[[str], Api], demo: Demo) -> None:
     sohel = as_user("sohel")
+    before = {i["id"] for i in sohel.ok("GET", "/inbox/items", params={"limit": 500})}
     csv_text = ("text,received_at,author_handle,link,kind,external_id\n"
                 "\"বিদ্যুৎ বিল নিয়ে অভিযোগ, কোথায় জানাব?\",2026-12-01T10:00:00+06:00,karim.u,,question,fb-1\n"
                 "Thanks for the update!,2026-12-01T11:00:00Z,anon,https://facebook.com/x/1,comment,fb-2\n")
@@ -181,7 +198,9 @@ def test_import_csv_and_jsonl_with_per_row_errors(as_user: Callable[[str], Api],
     assert r.status_code == 422
     errors = {(e["line"], e["field"]) for e in r.json()["details"]["errors"]}
     assert {(2, "text"), (2, "received_at"), (3, ""), (4, "received_at"), (4, "kind")} <= errors
-    assert sohel.ok("GET", "/inbox/items", params={"limit": 500}).__len__() == 2
+    # Nothing of the refused batch was recorded: only the CSV's two comments are new.
+    after = {i["id"] for i in sohel.ok("GET", "/inbox/items", params={"limit": 500})}
+    assert after - before == set(done["created"]) and len(after) == len(before) + 2
     good = sohel.ok("POST", "/inbox/import", json={"format": "jsonl", "content": bad.splitlines()[0]})
     assert len(good["created"]) == 1
     assert sohel.post("/inbox/import", json={"format": "xml", "content": "x"}).status_code == 422
@@ -203,54 +222,80 @@ def test_block_reply_needs_an_override_and_a_confirmation(as_user: Callable[[str
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_report_section_counts_the_quarter(svc: Services, demo: Demo, as_user: Callable[[str], Api]) -> None:
+    from satark.service.i18n import translations
+    from satark.service.models import Account
     from satark.service.reports.base import ReportScope
+    from satark.service.reports.core_sections import account_label
     from satark.service.reports.inbox_section import CommentsSection
 
     sohel, karim = as_user("sohel"), as_user("karim")
     now = utcnow()
-    a = _new(sohel, demo, "প্রশ্ন ১?", hours_ago=3)
-    _new(sohel, demo, "প্রশ্ন ২?", hours_ago=30)
-    reply = sohel.ok("POST", f"/inbox/items/{a['id']}/replies", 201, json={"text": "উত্তর দেওয়া হলো।"})
-    sohel.ok("POST", f"/inbox/items/{a['id']}/replies/{reply['id']}/submit")
-    karim.ok("POST", f"/inbox/items/{a['id']}/replies/{reply['id']}/approve", json={})
-    sohel.ok("POST", f"/inbox/items/{a['id']}/replies/{reply['id']}/sent", json={"link": "https://fb.com/c/1"})
     district = demo.institutions["district"]
     scope = ReportScope(root_id=district, institution_ids=(district,), quarter="2026Q4",
                         start=now - dt.timedelta(days=5), end=now + dt.timedelta(days=1), lang="bn",
                         time_zone="Asia/Dhaka", now=now + dt.timedelta(minutes=1))
-    from satark.service.i18n import translations
 
-    with svc.db.session(write=False) as session:
-        result = CommentsSection().build(session, scope, translations("bn").gettext)
-    figures = {f.key: f.value for f in result.figures}
-    assert figures["received"] == 2 and figures["answered"] == 1 and figures["answered_on_time"] == 1
-    assert figures["overdue"] == 1
-    assert 2.9 <= float(figures["median_hours"] or 0) <= 3.1
+    def build() -> tuple[dict[str, Any], dict[str, list[Any]]]:
+        with svc.db.session(write=False) as session:
+            result = CommentsSection().build(session, scope, translations("bn").gettext)
+            labels = {account_label(a, "bn"): a.id for a in session.scalars(select(Account))}
+        rows = next(t.rows for t in result.tables if t.key == "comments_by_account")
+        return {f.key: f.value for f in result.figures}, {labels[r[0]]: r for r in rows}
+
+    # The demo's comments of the last days are counted too: this test's comments come on top,
+    # on an account of the district's own, so that its row holds only them.
+    before = build()[0]
+    account = as_user("admin").ok("POST", "/accounts", 201, json={
+        "institution_id": district, "platform": "facebook", "handle": "dcdhaka.questions"})["id"]
+    a = _new(sohel, demo, "প্রশ্ন ১?", hours_ago=3, account_id=account)
+    _new(sohel, demo, "প্রশ্ন ২?", hours_ago=30, account_id=account)
+    reply = sohel.ok("POST", f"/inbox/items/{a['id']}/replies", 201, json={"text": "উত্তর দেওয়া হলো।"})
+    sohel.ok("POST", f"/inbox/items/{a['id']}/replies/{reply['id']}/submit")
+    karim.ok("POST", f"/inbox/items/{a['id']}/replies/{reply['id']}/approve", json={})
+    sohel.ok("POST", f"/inbox/items/{a['id']}/replies/{reply['id']}/sent", json={"link": "https://fb.com/c/1"})
+    figures, rows = build()
+    added = {key: figures[key] - before[key] for key in ("received", "answered", "answered_on_time", "overdue")}
+    assert added == {"received": 2, "answered": 1, "answered_on_time": 1, "overdue": 1}
+    # The account's row: received, answered, within target, median and p90 hours, overdue.
+    _label, received, answered, on_time, median, p90, overdue = rows[account]
+    assert (received, answered, on_time, overdue) == (2, 1, 1, 1)
+    assert 2.9 <= float(median or 0) <= 3.1 and 2.9 <= float(p90 or 0) <= 3.1
 
 
 def test_demo_seed(svc: Services, demo: Demo) -> None:
-    from satark.service import demo_inbox
-    from satark.service.models import Institution, User
-    from satark.service.models_inbox import GrsReferral, InboxItem
+    """What ``seed_demo`` (which the ``demo`` fixture ran) put in the inbox; it does not seed twice."""
+    from satark.service.demo import seed_demo
+    from satark.service.models_inbox import GrsReferral, Holiday, InboxItem, InboxPolicy, ReplyTemplate
 
     now = utcnow()
-    with svc.db.session() as session:
-        users = {u.username: u for u in session.scalars(select(User))}
-        places = {key: session.get(Institution, demo.institutions[name])
-                  for key, name in (("ministry", "ministry"), ("district", "district"), ("cg_office", "cg"))}
-        demo_inbox.seed(session, svc.screening, users, places, now)  # type: ignore[arg-type]
+    district, cg = demo.institutions["district"], demo.institutions["cg"]
     with svc.db.session(write=False) as session:
         items = list(session.scalars(select(InboxItem)))
         assert 15 <= len(items) <= 25
         assert {i.lang for i in items} >= {"bn", "hi", "en"}
-        overdue = inbox.overdue_items(session, [demo.institutions["district"], demo.institutions["cg"]], now)
-        assert len(overdue) == 2
+        overdue = inbox.overdue_items(session, [district, cg], now)
+        assert len(overdue) == 2 and {i.institution_id for i in overdue} == {district}
         answered = [i for i in items if i.first_response_at is not None]
         late = [i for i in answered if i.first_response_at is not None and i.first_response_at > i.due_at]
         assert late and len(late) < len(answered)
         referrals = list(session.scalars(select(GrsReferral)))
         assert {r.tracking_number for r in referrals} >= {"GRS-2026-004512"}
         assert all(r.status == "lodged" and r.deadline_on for r in referrals)
+        assert {r.institution_id for r in referrals} == {district, cg}
+        templates = {(t.institution_id, t.name, t.lang) for t in session.scalars(select(ReplyTemplate))}
+        assert templates == {*((district, name, lang) for name in ("thanks", "grs") for lang in ("bn", "en")),
+                             (district, "thanks", "hi"), (cg, "thanks", "hi")}
+        holidays = [(h.institution_id, h.day.month, h.day.day) for h in session.scalars(select(Holiday))]
+        assert sorted(holidays) == sorted([(district, 2, 21), (district, 3, 26), (district, 12, 16),
+                                           (cg, 1, 26), (cg, 8, 15), (cg, 10, 2)])
+        policy = session.scalar(select(InboxPolicy).where(InboxPolicy.institution_id == cg))
+        assert policy is not None and (policy.target_value, policy.target_unit, policy.replies_need_approval) == \
+            (2, "working_days", True)
+    # Seeding again finds the demo there and adds nothing.
+    with svc.db.session() as session:
+        assert seed_demo(session, svc.screening).created is False
+    with svc.db.session(write=False) as session:
+        assert len(list(session.scalars(select(InboxItem.id)))) == len(items)
 
 
 def test_web_inbox_walk(client: Any, demo: Demo, svc: Services) -> None:
@@ -275,7 +320,7 @@ def test_web_inbox_walk(client: Any, demo: Demo, svc: Services) -> None:
     with svc.db.session(write=False) as session:
         from satark.service.models_inbox import InboxReply
 
-        reply_id = session.scalars(select(InboxReply.id)).one()
+        reply_id = session.scalars(select(InboxReply.id).where(InboxReply.item_id == item_id)).one()
     sohel.act(f"/inbox/{item_id}/replies/{reply_id}/submit")
     karim.login("karim")
     client.cookies.set("satark_lang", "bn")
@@ -295,7 +340,7 @@ def test_web_inbox_walk(client: Any, demo: Demo, svc: Services) -> None:
     with svc.db.session(write=False) as session:
         from satark.service.models_inbox import GrsReferral
 
-        ref_id = session.scalars(select(GrsReferral.id)).one()
+        ref_id = session.scalars(select(GrsReferral.id).where(GrsReferral.item_id == item_id)).one()
     lodged = sohel.act(f"/grs/{ref_id}/lodge", {"tracking_number": "GRS-2026-000777"})
     assert "GRS-2026-000777" in lodged.text
     pdf = sohel.get(f"/grs/{ref_id}/packet.pdf")
@@ -328,18 +373,12 @@ def test_a_platform_importer_registers_as_an_upload_format(as_user: Callable[[st
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_web_pages_with_the_demo_comments(client: Any, demo: Demo, svc: Services) -> None:
-    """Every inbox page renders for each role and language over the demo's comments."""
-    from satark.service import demo_inbox
-    from satark.service.models import Institution, User
+    """Every inbox page renders for each role and language over the demo's comments (which the
+    ``demo`` fixture's ``seed_demo`` put there)."""
     from satark.service.models_inbox import InboxItem
 
     from .test_web import Browser
 
-    with svc.db.session() as session:
-        users = {u.username: u for u in session.scalars(select(User))}
-        places = {key: session.get(Institution, demo.institutions[name])
-                  for key, name in (("ministry", "ministry"), ("district", "district"), ("cg_office", "cg"))}
-        demo_inbox.seed(session, svc.screening, users, places, utcnow())  # type: ignore[arg-type]
     with svc.db.session(write=False) as session:
         ids = list(session.scalars(select(InboxItem.id)))
     browser = Browser(client)

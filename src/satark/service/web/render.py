@@ -84,6 +84,14 @@ FLASHES: dict[str, str] = {
     "needs_confirmation": N_("The screening says “Do not publish”. Read the findings, then confirm to submit "
                              "anyway."),
     "self_grant": N_("Nobody may give themselves a role; another administrator must do it."),
+    # the violation register's steps
+    "violation_noted": N_("The incident is recorded."),
+    "violation_show_cause": N_("The show-cause notice is recorded."),
+    "violation_explanation": N_("The explanation is recorded."),
+    "violation_decided": N_("The decision is recorded."),
+    "violation_closed": N_("The case is closed."),
+    "violation_file": N_("The file is added to the case."),
+    "violation_conflict": N_("This is not possible in the case's current state."),
     # Leads for service errors; the service's message follows them (translated where known).
     "invalid": N_("Please correct the input."),
     "conflict": N_("This is not possible in the post's current state."),

@@ -20,26 +20,13 @@ from .. import violations as v
 from ..api.violations import export_case, file_response
 from ..errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..evidence import MAX_BYTES
-from ..i18n import LOCALES, N_
+from ..i18n import LOCALES
 from ..models import Institution, Membership, User
 from ..models_violations import ViolationCase
 from .forms import Form, opt_date, opt_int, text
-from .render import FLASHES, Web, WebRoute, error_key, message, redirect, web_unit
+from .render import Web, WebRoute, error_key, message, redirect, web_unit
 
 router = APIRouter(route_class=WebRoute)
-
-# The register's own confirmations, for the redirect after each step (render.FLASHES is the
-# one table a flash cookie may name; these keys are added to it here).
-FLASHES.update({
-    "violation_noted": N_("The incident is recorded."),
-    "violation_show_cause": N_("The show-cause notice is recorded."),
-    "violation_explanation": N_("The explanation is recorded."),
-    "violation_decided": N_("The decision is recorded."),
-    "violation_closed": N_("The case is closed."),
-    "violation_file": N_("The file is added to the case."),
-    "violation_conflict": N_("This is not possible in the case's current state."),
-})
-
 
 def _error_key(exc: ServiceError) -> str:
     key = error_key(exc)

@@ -21,9 +21,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('notify_by_email', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN on every backend: a batch copy of ``users`` on SQLite would drop a table
+    # that memberships, posts and sessions point to (and fail once they hold rows).
+    op.add_column('users', sa.Column('email', sa.String(length=254), nullable=False, server_default=''))
+    op.add_column('users', sa.Column('notify_by_email', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'notifications',
         sa.Column('id', sa.Integer(), nullable=False),

@@ -72,7 +72,8 @@ def test_the_whole_procedure_is_recorded_and_audited(as_user: Callable[[str], Ap
     with svc.db.session(write=False) as session:
         actions = list(session.scalars(sa.select(AuditEvent.action).where(
             AuditEvent.object_type == "violation", AuditEvent.object_id == cid).order_by(AuditEvent.id)))
-        noted = session.scalar(sa.select(AuditEvent.details).where(AuditEvent.action == "violation_noted"))
+        noted = session.scalar(sa.select(AuditEvent.details).where(AuditEvent.action == "violation_noted",
+                                                                   AuditEvent.object_id == cid))
     assert actions == ["violation_noted", "violation_show_cause_issued", "violation_explanation_received",
                        "violation_decided", "violation_closed"]
     assert noted is not None and noted["evidence_sha256"] == case["evidence_sha256"]

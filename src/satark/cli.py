@@ -251,6 +251,44 @@ def bench(
 
 
 @app.command()
+def scan(
+    export: Annotated[Path, typer.Argument(help="The platform export: a ZIP or a folder (or a JSONL/CSV file).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The report: .html, .pdf, .csv or .jsonl.")],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="IN-CG or BD (or a pack id).")],
+    account: Annotated[Account, typer.Option("--account", "-a", help="The account the export is of.")],
+    mode: Annotated[Mode, typer.Option("--mode", "-m", help="fast (default: bulk audits), full or rules.")] = Mode.fast,
+    scheduler: Annotated[str | None, typer.Option(
+        help="A Dask scheduler (tcp://HOST:8786) to screen on its workers; default: this machine's cores.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local processes (default: all cores; 1: this process).",
+                                                min=1)] = None,
+    checkpoint: Annotated[Path | None, typer.Option(
+        help="Where progress is kept for resuming (default: OUT.checkpoint.jsonl).")] = None,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Also screen the text in images (Tesseract).")] = False,
+    batch_size: Annotated[int, typer.Option(help="Items per batch (and per checkpoint write).", min=1)] = 256,
+    importer: Annotated[str | None, typer.Option(
+        "--format", help="The export's format by name (facebook, instagram, x, youtube, csv, jsonl); "
+                         "default: detected.")] = None,
+    mapping: Annotated[str | None, typer.Option(
+        "--map", help="Generic CSV/JSONL columns: text=message,created_at=time,id=post_no.")] = None,
+) -> None:
+    """Screen every item of an export and write a report; an interrupted run resumes from its checkpoint."""
+    from .packs.registry import PackRegistry
+    from .scan.command import scan_export
+    from .scan.runner import ScanSettings
+
+    PackRegistry.from_plugins().get(jurisdiction)
+    settings = ScanSettings(jurisdiction=jurisdiction, account_type=account.value, mode=mode.value,
+                            ocr=ocr)
+    result, summary = scan_export(export, out, settings, scheduler=scheduler, workers=workers,
+                                  checkpoint=checkpoint, batch_size=batch_size, importer=importer,
+                                  mapping=mapping)
+    _console().print(f"{summary.items:,} items ({result.resumed:,} resumed), {summary.flagged:,} flagged "
+                     f"({summary.share_flagged:.1%}), {summary.findings:,} findings"
+                     + (f", {len(summary.problems):,} unreadable records" if summary.problems else "")
+                     + f"; wrote {out}")
+
+
+@app.command()
 def train(
     indomain: Annotated[Path, typer.Option(help="Folder with the project's labelled train-*.jsonl.")] = Path(
         "data/indomain"),

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .calibration import Calibration
     from .detectors.base import Detector
     from .detectors.recognizers.base import Recognizer
+    from .importers.base import Importer
     from .packs.model import PolicyPack
 
 __all__ = ["hookimpl", "hookspec"]
@@ -71,3 +72,9 @@ def satark_reason_texts() -> Mapping[str, Mapping[str, str]]:  # type: ignore[em
 @hookspec(firstresult=True)
 def satark_calibration() -> Calibration | None:
     """The confidence calibration for the detectors in use (the first plugin's wins)."""
+
+
+@hookspec
+def satark_importers() -> Iterable[Callable[[], Importer]]:  # type: ignore[empty-body]
+    """Importer factories for platform exports (``docs/importers.md``); tried in order, the
+    first whose ``detect`` accepts an export reads it."""

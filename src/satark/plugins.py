@@ -26,6 +26,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "satark.detectors.lexicon",
     "satark.detectors.context_rules",
     "satark.detectors.classifier",
+    "satark.importers.builtin",
 )
 
 

@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_monitoring": frozenset({"monitor", "admin"}),
     # the violation register (CG violation clause, BD §6.2(গ))
     "manage_violations": frozenset({"monitor", "admin"}),
+    # audits of uploaded platform exports (issue 13)
+    "audit_exports": frozenset({"monitor", "admin"}),
 }
 
 

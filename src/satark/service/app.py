@@ -22,6 +22,7 @@ from .api import router as api_router
 from .context import Services
 from .errors import ServiceError, unavailable_for
 from .jobs import Scheduler
+from .scans import ScanRunner
 from .settings import Settings
 from .web.pages import error_page_for
 from .web.pages import router as web_router
@@ -175,9 +176,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # Reminders and notification e-mail (SATARK_JOBS_INTERVAL; 0 leaves it to cron).
         app.state.scheduler = Scheduler(svc.db, settings.jobs_interval)
         app.state.scheduler.start()
+        # Audits of uploaded exports (issue 13), in worker threads of their own.
+        app.state.scans = ScanRunner(svc.db, svc.screening)
+        app.state.scans.start()
         try:
             yield
         finally:
+            app.state.scans.stop()
             app.state.scheduler.stop()
         svc.db.dispose()
 

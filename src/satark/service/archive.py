@@ -24,7 +24,8 @@ from .errors import InvalidInput
 from .models import Post, storable
 from .timezones import start_of_day
 
-__all__ = ["ArchiveQuery", "export_csv", "export_json", "index_post", "search", "search_key"]
+__all__ = ["ArchiveQuery", "export_csv", "export_json", "imported_record", "index_post", "search", "search_imported",
+           "search_key"]
 
 ARCHIVED_STATES = ("published", "corrected", "retracted", "archived")
 _DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\x00"}
@@ -71,6 +72,8 @@ class ArchiveQuery:
     offset: int = 0
     #: The zone whose days ``date_from`` and ``date_to`` are (the web page's: the user's institution's).
     tz: dt.tzinfo = dt.UTC
+    #: ``post`` (published posts) or ``imported`` (items of audited exports: :func:`search_imported`).
+    kind: str = "post"
 
 
 def _terms(q: str) -> list[str]:
@@ -178,3 +181,79 @@ def export_csv(posts: Iterable[Post]) -> str:
         writer.writerow({k: _cell(v) for k, v in rec.items()})
     return "\ufeff" + buf.getvalue()
 
+
+
+# --- imported items (issue 13): what audits of platform exports found --------------------------------
+
+#: What the archive searches: published posts, or the items of audited exports.
+KINDS = ("post", "imported")
+
+
+def search_imported(session: Session, user: Any, aq: ArchiveQuery) -> tuple[int, list[Any]]:
+    """Items of audited exports (:mod:`.scans`) the user may see that match; ``(total, page)``,
+    newest first. They hold citizens' comments, so only those who audit exports (admins and
+    monitors) see them. The text, account, date (the item's own), verdict and category filters
+    apply as to posts; ``state`` is a post's and does not."""
+    from .access import can
+    from .models_scans import ScanItem
+
+    allowed = [i for i in visible_institutions(session, user) if can(session, user, "audit_exports", i)]
+    query = select(ScanItem).where(ScanItem.institution_id.in_(allowed))
+    for t in _terms(aq.q):
+        query = query.where(ScanItem.search_text.contains(t, autoescape=True))
+    if aq.institution_id is not None:
+        query = query.where(ScanItem.institution_id == aq.institution_id)
+    if aq.account_id is not None:
+        query = query.where(ScanItem.account_id == aq.account_id)
+    if aq.date_from is not None:
+        query = query.where(ScanItem.created_at >= start_of_day(aq.date_from, aq.tz))
+    if aq.date_to is not None and aq.date_to < dt.date.max:
+        query = query.where(ScanItem.created_at < start_of_day(aq.date_to + dt.timedelta(days=1), aq.tz))
+    if aq.verdict:
+        if aq.verdict not in ("clear", "review", "block"):
+            raise InvalidInput("verdict must be clear, review or block")
+        query = query.where(ScanItem.verdict == aq.verdict)
+    if aq.category:
+        c = aq.category
+        if not storable(c) or len(c) > 60:
+            raise InvalidInput("unknown category")
+        query = query.where(or_(ScanItem.categories == c, ScanItem.categories.startswith(c + ","),
+                                ScanItem.categories.endswith("," + c), ScanItem.categories.contains("," + c + ",")))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(ScanItem.created_at.desc(), ScanItem.id.desc()).limit(max(1, min(aq.limit, 1000)))
+    return total, list(session.scalars(page.offset(max(0, aq.offset))))
+
+
+def imported_record(item: Any) -> dict[str, Any]:
+    """One imported item as plain data, as the archive's API gives it."""
+    return {
+        "kind": "imported",
+        "id": item.id,
+        "scan_id": item.job_id,
+        "institution_id": item.institution_id,
+        "account_id": item.account_id,
+        "account": f"{item.account.platform}:{item.account.handle}",
+        "platform": item.platform,
+        "item_id": item.item_id,
+        "item_kind": item.kind,
+        "author": item.author,
+        "created_at": item.created_at.isoformat(),
+        "text": item.text,
+        "links": item.links,
+        "verdict": item.verdict,
+        "categories": [c for c in item.categories.split(",") if c],
+    }
+
+
+def export_imported_csv(items: Iterable[Any]) -> str:
+    """Imported items as CSV with a BOM (as :func:`export_csv`)."""
+    buf = io.StringIO()
+    fields = ["id", "scan_id", "account", "platform", "item_id", "item_kind", "author", "created_at", "verdict",
+              "categories", "text"]
+    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        rec = imported_record(item)
+        rec["categories"] = ";".join(rec["categories"])
+        writer.writerow({k: _cell(v) for k, v in rec.items()})
+    return "\ufeff" + buf.getvalue()

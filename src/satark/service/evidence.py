@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from .audit import data_dir_of
 from .errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["ALLOWED", "MAX_BYTES", "StoredFile", "path_for", "read", "sniff", "store"]
+__all__ = ["ALLOWED", "MAX_BYTES", "StoredFile", "keep", "path_for", "read", "sniff", "store"]
 
 #: The largest file kept (the request body limit, SATARK_MAX_BODY_BYTES, applies as well).
 MAX_BYTES = 10 * 1024 * 1024
@@ -101,6 +101,15 @@ def store(session: Session, content: bytes, filename: str, *, max_bytes: int = M
     if ext not in ALLOWED[media_type]:
         raise InvalidInput(f"the file's name ends in {ext or 'nothing'} but its content is {media_type}; "
                            f"name it {' or '.join(ALLOWED[media_type])}")
+    return StoredFile(keep(session, content), len(content), media_type, name)
+
+
+def keep(session: Session, content: bytes) -> str:
+    """Write ``content`` under its SHA-256 (once: the same bytes are kept once); return the hash.
+
+    No check of the content here: :func:`store` checks evidence files, and other uploads (the
+    platform exports of :mod:`.scans`) are checked by whoever reads them.
+    """
     sha = hashlib.sha256(content).hexdigest()
     target = path_for(data_dir_of(session), sha)
     if not target.exists():
@@ -117,7 +126,7 @@ def store(session: Session, content: bytes, filename: str, *, max_bytes: int = M
         finally:
             if tmp.exists():
                 tmp.unlink()
-    return StoredFile(sha, len(content), media_type, name)
+    return sha
 
 
 def read(session: Session, sha256: str) -> bytes:

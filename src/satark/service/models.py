@@ -427,4 +427,11 @@ def by_id(session: Session, model: type[_Row], ident: int) -> _Row | None:
 
 # The tables of the monitoring and response side (issue 12) live in their own modules; importing
 # them here puts them in ``Base.metadata`` for Alembic, the migration test and ``create_all``.
-from . import models_inbox, models_notifications, models_training, models_violations  # noqa: E402, F401
+from . import (  # noqa: E402
+    models_attachments,  # noqa: F401
+    models_inbox,  # noqa: F401
+    models_notifications,  # noqa: F401
+    models_scans,  # noqa: F401
+    models_training,  # noqa: F401
+    models_violations,  # noqa: F401
+)

@@ -23,7 +23,7 @@ import os
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -126,6 +126,30 @@ class Screening:
             raise InvalidInput(str(exc)) from None
         return self._store(key, report)
 
+    def screen_batch(self, texts: Sequence[str], *, jurisdiction: str, account_type: str,
+                     mode: str | None = None) -> list[dict[str, Any] | InvalidInput]:
+        """Reports for many texts (a background audit's batch), each in its place, or the error
+        that kept it from being screened. All are queued at once, so the screening thread takes
+        them as batches, while requests that arrive meanwhile wait behind one batch at most. The
+        reports stay out of the cache, which thousands of them would empty of the editors' texts."""
+        pending: list[tuple[int, _Key, Future[Report]]] = []
+        out: list[dict[str, Any] | InvalidInput] = []
+        for text in texts:
+            try:
+                key, cached = self._lookup(text, jurisdiction, account_type, mode)
+            except InvalidInput as exc:
+                out.append(exc)
+                continue
+            out.append(cached if cached is not None else {})
+            if cached is None:
+                pending.append((len(out) - 1, key, self._submit(key)))
+        for index, key, future in pending:
+            try:
+                out[index] = self._store(key, future.result(), keep=False)
+            except (InputError, UnknownJurisdiction) as exc:
+                out[index] = InvalidInput(str(exc))
+        return out
+
     def _lookup(self, text: str, jurisdiction: str, account_type: str,
                 mode: str | None) -> tuple[_Key, dict[str, Any] | None]:
         screener = self.screener
@@ -153,10 +177,12 @@ class Screening:
         self._queue.put((key, future))
         return future
 
-    def _store(self, key: _Key, report: Report) -> dict[str, Any]:
+    def _store(self, key: _Key, report: Report, *, keep: bool = True) -> dict[str, Any]:
         data = report.to_dict()
         data["text"] = key[0]
         data["mode"] = key[3]
+        if not keep:
+            return data
         with self._cache_lock:
             self._cache[key] = data
             if len(self._cache) > self._cache_size:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .access import can, require, visible_institutions
 from .archive import index_post
+from .attachments import image_findings, include_images
 from .errors import ApprovalLapsed, Conflict, Forbidden, InvalidInput, NotFound
 from .models import Account, Approval, Post, Revision, RevisionEditor, User, by_id, utcnow
 from .notifications import notify_post
@@ -130,6 +131,7 @@ def _add_revision(
     post.revision_number = number
     post.verdict = report["verdict"]
     post.categories = ",".join(sorted({f["category"] for f in report["findings"]}))
+    include_images(post)  # the verdict is the worst of the text and its images
     return revision
 
 
@@ -215,9 +217,10 @@ def edit_post(
 
 
 def block_findings(revision: Revision) -> list[dict[str, Any]]:
-    """What an author is shown before sending a 'block' post on: each finding's why."""
+    """What an author is shown before sending a 'block' post on: each finding's why (its images' too)."""
     return [{"category": f.get("category"), "severity": f.get("severity"), "explanation": f.get("explanation")}
-            for f in revision.report.get("findings", [])]
+            | ({"attachment_id": f["attachment_id"]} if "attachment_id" in f else {})
+            for f in [*revision.report.get("findings", []), *image_findings(revision.post)]]
 
 
 def submit(session: Session, user: User, post: Post, *, confirm: bool = False) -> None:
@@ -336,6 +339,7 @@ def _show(post: Post, revision: Revision) -> None:
     post.revision_number = revision.number
     post.verdict = revision.verdict
     post.categories = ",".join(sorted({f["category"] for f in revision.report.get("findings", [])}))
+    include_images(post)
 
 
 def _complete_pending(session: Session, user: User, post: Post, *, tier: int) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import inbox, notifications, reports, training, violations
+from . import attachments, inbox, notifications, reports, scans, training, violations
 from .routes import router
 
-for _module in (inbox, reports, violations, training, notifications):
+for _module in (attachments, inbox, reports, violations, training, notifications, scans):
     router.include_router(_module.router)
 
 __all__ = ["router"]

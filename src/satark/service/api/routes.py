@@ -17,7 +17,16 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import accounts, checks, directory, security, workflow
 from ..access import roles_in
-from ..archive import ArchiveQuery, archive_record, export_csv, export_json, search
+from ..archive import (
+    ArchiveQuery,
+    archive_record,
+    export_csv,
+    export_imported_csv,
+    export_json,
+    imported_record,
+    search,
+    search_imported,
+)
 from ..audit import export_row, verify_chain
 from ..audit_view import AuditFilter, parse_filter, visible_events
 from ..context import SESSION_COOKIE, Services
@@ -441,10 +450,12 @@ def archive_query(
     category: Annotated[s.CategoryName | None, Query(description="a finding category, e.g. confidential")] = None,
     verdict: s.Verdict | None = None, state: s.ArchivedState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    kind: Annotated[Literal["post", "imported"], Query(
+        description="post: published posts; imported: items of audited exports (state does not apply)")] = "post",
 ) -> ArchiveQuery:
     return ArchiveQuery(q=q, institution_id=institution_id, account_id=account_id, date_from=date_from,
                         date_to=date_to, category=category or None, verdict=verdict or None, state=state or None,
-                        limit=limit, offset=offset)
+                        limit=limit, offset=offset, kind=kind)
 
 
 @router.get("/archive", tags=["archive"], summary="Search published posts; format=json|csv exports",
@@ -454,6 +465,8 @@ def archive_search(
     format: Literal["page", "json", "csv"] = "page",
 ) -> Any:
     with svc.unit(request) as (session, user):
+        if aq.kind == "imported":
+            return _imported(session, user, aq, format)
         total, posts = search(session, user, aq)
         if format == "csv":
             return Response(export_csv(posts), media_type="text/csv; charset=utf-8",
@@ -462,6 +475,18 @@ def archive_search(
             return Response(export_json(posts), media_type="application/json",
                             headers={"Content-Disposition": 'attachment; filename="satark-archive.json"'})
         return {"total": total, "results": [archive_record(p) for p in posts]}
+
+
+def _imported(session: Session, user: Any, aq: ArchiveQuery, format: str) -> Any:
+    total, items = search_imported(session, user, aq)
+    if format == "csv":
+        return Response(export_imported_csv(items), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="satark-imported.csv"'})
+    records = [imported_record(i) for i in items]
+    if format == "json":
+        return Response(json.dumps(records, ensure_ascii=False, indent=1), media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="satark-imported.json"'})
+    return {"total": total, "results": records}
 
 
 # --- audit ----------------------------------------------------------------------------------

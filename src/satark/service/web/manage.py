@@ -17,7 +17,7 @@ from .. import accounts, directory, security
 from ..access import can
 from ..accounts import ACCOUNT_FIELDS, PLATFORMS
 from ..api.routes import audit_events
-from ..archive import ARCHIVED_STATES, ArchiveQuery, archive_record, search
+from ..archive import ARCHIVED_STATES, ArchiveQuery, archive_record, search, search_imported
 from ..audit import verify_chain
 from ..audit_view import ACTION_LABELS, AuditFilter, describe, parse_filter
 from ..directory import SETTINGS_FIELDS, TEXT_SETTINGS, bounded_text
@@ -191,7 +191,8 @@ def edit_account(account_id: int, request: Request, form: Form) -> Response:
 
 # --- the archive ------------------------------------------------------------------------------
 
-ARCHIVE_FIELDS = ("q", "institution_id", "account_id", "date_from", "date_to", "category", "verdict", "state")
+ARCHIVE_FIELDS = ("q", "institution_id", "account_id", "date_from", "date_to", "category", "verdict", "state",
+                  "kind")
 PER_PAGE = 20
 
 
@@ -220,6 +221,7 @@ def _archive_query(params: dict[str, str], page: int, tz: dt.tzinfo = dt.UTC) ->
         category=category if category in CATEGORIES else None,
         verdict=verdict if verdict in ("clear", "review", "block") else None,
         state=state if state in ARCHIVED_STATES else None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, tz=tz,
+        kind="imported" if params.get("kind") == "imported" else "post",
     )
     return aq, errors
 
@@ -233,8 +235,12 @@ def archive_page(request: Request) -> Response:
         messages: list[tuple[str, Any]] = []
         total = 0
         posts: list[Post] = []
+        imported: list[Any] = []
         try:
-            total, posts = search(web.session, web.user, aq)
+            if aq.kind == "imported":
+                total, imported = search_imported(web.session, web.user, aq)
+            else:
+                total, posts = search(web.session, web.user, aq)
         except InvalidInput as exc:
             errors["q"] = N_("Search with fewer words.")
             messages.append(("error", message(web.locale, "invalid", exc.message)))
@@ -243,7 +249,8 @@ def archive_page(request: Request) -> Response:
         return web.render(
             "archive.html", status=422 if errors else 200, messages=messages, params=params,
             errors={k: web.gettext(v) for k, v in errors.items()}, total=total,
-            results=[(p, archive_record(p)) for p in posts], page=page, pages=max(1, -(-total // PER_PAGE)),
+            results=[(p, archive_record(p)) for p in posts], imported=imported, kind=aq.kind,
+            page=page, pages=max(1, -(-total // PER_PAGE)),
             page_url=lambda n: "/archive?" + urlencode({**shown, "page": n}),
             export_url=lambda fmt: "/api/v1/archive?" + urlencode({**export, "format": fmt, "limit": 1000}),
             institutions=directory.list_institutions(web.session, web.user),

@@ -24,7 +24,7 @@ from ..errors import Forbidden, InvalidInput, NotAuthenticated, TooManyAttempts
 from ..i18n import LANG_COOKIE, LOCALES, N_, translations
 from ..models import Post
 from ..workflow import STATES, active_approvals
-from . import inbox, manage, monitoring, notifications, posts, training, violations
+from . import attachments, inbox, manage, monitoring, notifications, posts, scans, training, violations
 from .forms import Form, text
 from .render import (
     WebRoute,
@@ -163,5 +163,5 @@ def dashboard(request: Request) -> Response:
 
 router.include_router(posts.router)
 router.include_router(manage.router)
-for _module in (inbox, monitoring, violations, training, notifications):
+for _module in (attachments, inbox, monitoring, violations, training, notifications, scans):
     router.include_router(_module.router)

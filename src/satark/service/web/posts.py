@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from .. import accounts, checks, workflow
 from ..access import can
 from ..api.routes import default_jurisdiction
+from ..attachments import attachments_of
 from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
 from ..i18n import N_, make_environment
 from ..models import Account, Approval, Post, SavedCheck
@@ -124,7 +125,9 @@ def changes_request(post: Post | None) -> Approval | None:
 def _editor(web: Web, *, post: Post | None, values: dict[str, Any], report: dict[str, Any] | None = None,
             errors: dict[str, str] | None = None, status: int = 200,
             messages: list[tuple[str, Any]] | None = None) -> HTMLResponse:
-    extra: dict[str, Any] = {} if post is None else {"time_zone": post.institution.timezone}
+    extra: dict[str, Any] = {} if post is None else {
+        "time_zone": post.institution.timezone, "images": attachments_of(web.session, post),
+        "images_editable": "edit" in allowed_actions(web, post)}
     return web.render(
         "post_edit.html", status=status, messages=messages or [], post=post,
         accounts=writable_accounts(web) if post is None else [post.account], values=values,
@@ -310,7 +313,7 @@ def _post_page(web: Web, post: Post, *, errors: dict[str, str] | None = None, va
         can_fast_track=can(web.session, web.user, "review", post.institution_id),
         decisions=post.approvals, overrides=overrides,
         approvals=len(active_approvals(post)), actions=allowed_actions(web, post), errors=errors or {},
-        values=values or {}, **screen_context(web, current.report),
+        values=values or {}, images=attachments_of(web.session, post), **screen_context(web, current.report),
     )
 
 

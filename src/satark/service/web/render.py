@@ -92,6 +92,8 @@ FLASHES: dict[str, str] = {
     "violation_closed": N_("The case is closed."),
     "violation_file": N_("The file is added to the case."),
     "violation_conflict": N_("This is not possible in the case's current state."),
+    "image_attached": N_("The image is attached; the text in it was read and screened."),
+    "image_removed": N_("The image is removed from the post."),
     # Leads for service errors; the service's message follows them (translated where known).
     "invalid": N_("Please correct the input."),
     "conflict": N_("This is not possible in the post's current state."),

@@ -188,6 +188,13 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("the uploaded file needs a name ending in .png, .jpg, .jpeg, .pdf or .txt"),
     N_("the uploaded file is empty"),
     N_("the uploaded file is %(size)s bytes; the limit is %(count)s"),
+    # audits of uploaded platform exports (scans.py, web/scans.py; issue 13)
+    N_("no scan %(id)s"),
+    N_("no item %(id)s in this scan"),
+    N_("the uploaded export needs a file name"),
+    N_("an importer's name is 1-40 lowercase letters, digits, - and _"),
+    N_("a scan that is %(state)s cannot be cancelled"),
+    N_("no importer named %(name)s; known: %(names)s"),
     N_("only PNG or JPEG images, PDF documents and plain UTF-8 text may be uploaded"),
     N_("the file's name ends in %(ext)s but its content is %(type)s; name it %(names)s"),
     N_("no such file"),
@@ -262,6 +269,15 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("the server's disk is full; nothing was saved, try again later"),
     N_("the database is busy; nothing was saved, try again in a few seconds"),
     N_("the database is unavailable; nothing was saved, try again shortly"),
+    # images attached to posts (attachments.py, web/attachments.py)
+    N_("images can be attached or removed only while the post is a draft or sent back for changes"),
+    N_("only PNG or JPEG images may be attached to a post"),
+    N_("the image could not be read; attach a PNG or JPEG file that opens as a picture"),
+    N_("images cannot be read on this server: Tesseract is not installed "
+       "(Debian: apt-get install tesseract-ocr tesseract-ocr-hin tesseract-ocr-ben)"),
+    N_("a post may carry at most %(count)s images"),
+    N_("no image %(id)s on this post"),
+    N_("choose an image to attach"),
 )
 
 #: Words that fill the placeholders (field names, roles, states, actions), by the English the

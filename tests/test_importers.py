@@ -409,3 +409,19 @@ def test_media_paths_resolve_inside_a_zipped_folder(tmp_path: Path) -> None:
     assert post.media[0].startswith(f"{folder.name}/media/posts/")
     with open_export(archive) as source:
         assert source.read_bytes(post.media[0]).startswith(b"\x89PNG")
+
+
+def test_a_zip_member_too_large_to_unpack_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small ZIP that unpacks to more than the limit (a "zip bomb") is refused with a clear
+    error naming the file, not read into memory."""
+    import zipfile
+
+    from satark.importers import source as source_module
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = [" + " " * 200_000 + "]")
+    assert bomb.stat().st_size < 5_000
+    monkeypatch.setattr(source_module, "MAX_MEMBER_BYTES", 100_000)
+    with source_module.open_export(bomb) as src, pytest.raises(InputError, match=r"data/tweets\.js unpacks to more"):
+        src.read_bytes("data/tweets.js")

@@ -421,3 +421,11 @@ def test_an_upload_no_importer_reads_fails_with_a_clear_message(svc, demo, as_us
     failed = monitor.ok("GET", f"/scans/{job['id']}")
     assert failed["state"] == "failed" and "notes.txt" in failed["error"]
     assert str(svc.settings.data_dir) not in failed["error"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"scan_workers": 0}, {"scan_workers": 3}])
+def test_the_number_of_audit_threads_is_a_setting(client: Any, svc: Any) -> None:
+    """``SATARK_SCAN_WORKERS``: that many threads run export audits; 0 runs none (uploads wait)."""
+    runner = client.app.state.scans
+    assert runner.workers == svc.settings.scan_workers
+    assert runner.running is (svc.settings.scan_workers > 0)

@@ -7,7 +7,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-__all__ = ["ExportSource", "open_export"]
+from ..errors import InputError
+
+__all__ = ["MAX_MEMBER_BYTES", "ExportSource", "open_export"]
+
+#: The most one file of a ZIP export may hold once unpacked. A real export's largest JSON
+#: file is tens of MB; a ZIP whose member claims (or turns out) to be larger is refused
+#: rather than unpacked into memory: a "zip bomb" of a few MB can expand to gigabytes.
+MAX_MEMBER_BYTES = 1 << 30
 
 
 class ExportSource:
@@ -38,7 +45,7 @@ class ExportSource:
 
     def read_bytes(self, name: str) -> bytes:
         if self._zip is not None:
-            return self._zip.read(name)
+            return self._read_member(name)
         if self._single:
             if name != self.root.name:
                 raise KeyError(name)
@@ -47,6 +54,19 @@ class ExportSource:
         if self.root.resolve() not in path.parents:
             raise ValueError(f"{name}: outside the export")
         return path.read_bytes()
+
+    def _read_member(self, name: str) -> bytes:
+        assert self._zip is not None
+        info = self._zip.getinfo(name)
+        too_big = f"{self.root.name}: {name} unpacks to more than {MAX_MEMBER_BYTES:,} bytes; refused"
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise InputError(too_big)
+        # The header's size can lie: read at most one byte past the limit.
+        with self._zip.open(info) as member:
+            data = member.read(MAX_MEMBER_BYTES + 1)
+        if len(data) > MAX_MEMBER_BYTES:
+            raise InputError(too_big)
+        return data
 
     def close(self) -> None:
         if self._zip is not None:

@@ -177,7 +177,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.scheduler = Scheduler(svc.db, settings.jobs_interval)
         app.state.scheduler.start()
         # Audits of uploaded exports (issue 13), in worker threads of their own.
-        app.state.scans = ScanRunner(svc.db, svc.screening)
+        app.state.scans = ScanRunner(svc.db, svc.screening, workers=svc.settings.scan_workers)
         app.state.scans.start()
         try:
             yield

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     #: Requests with a larger body get 413 before they are read.
     max_body_bytes: int = Field(512 * 1024, ge=1024, le=64 * 1024 * 1024, alias="SATARK_MAX_BODY_BYTES")
     #: The same for file uploads (``multipart/form-data``): evidence screenshots, comment files.
+    #: Threads that run uploaded export audits inside ``satark serve``; 0 runs none (uploads wait).
+    scan_workers: int = Field(2, ge=0, le=16, alias="SATARK_SCAN_WORKERS")
     #: The share of right answers (percent) that passes the awareness quiz (BD §11(খ)).
     training_pass_mark: int = Field(70, ge=1, le=100, alias="SATARK_TRAINING_PASS_MARK")
     max_upload_bytes: int = Field(12 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024, alias="SATARK_MAX_UPLOAD_BYTES")

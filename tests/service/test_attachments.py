@@ -187,3 +187,18 @@ def test_the_pages_upload_and_show_the_boxes(client: Any, flow: Flow, images: di
     assert r.status_code == 403
     assert "ocr-figure" not in client.get(f"/posts/{post['id']}").text
 
+
+
+def test_the_words_in_a_published_posts_image_are_found_in_the_archive(
+        as_user: Callable[[str], Api], flow: Flow, images: dict[str, bytes]) -> None:
+    rahima, karim, sohel = as_user("rahima"), as_user("karim"), as_user("sohel")
+    post = flow.create(CLEAR_BN)
+    pid = post["id"]
+    _attach(rahima, pid, images["clear"])
+    rahima.ok("POST", f"/posts/{pid}/submit", json={"confirm": True})
+    karim.ok("POST", f"/posts/{pid}/approve", json={"comment": "ঠিক আছে"})
+    sohel.ok("POST", f"/posts/{pid}/publish", json={"url": f"https://example.gov/posts/{pid}"})
+    # "বিজয় দিবসের শুভেচ্ছা" is only in the picture, not in the post's text.
+    assert "শুভেচ্ছা" not in CLEAR_BN
+    found = as_user("admin").ok("GET", "/archive?q=শুভেচ্ছা")
+    assert pid in {r["id"] for r in found["results"]}

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .access import visible_institutions
 from .errors import InvalidInput
 from .models import Post, storable
+from .models_attachments import PostAttachment
 from .timezones import start_of_day
 
 __all__ = ["ArchiveQuery", "export_csv", "export_json", "imported_record", "index_post", "search", "search_imported",
@@ -50,6 +51,9 @@ def search_key(value: str) -> str:
 
 def index_post(session: Session, post: Post) -> None:
     texts = [r.text for r in post.revisions if r.number == post.published_revision or r.is_live_correction]
+    # The words read from its images are part of what was published, and are found too.
+    texts += session.scalars(select(PostAttachment.ocr_text).where(PostAttachment.post_id == post.id)
+                             .order_by(PostAttachment.id)).all()
     post.search_text = search_key(" \n".join([post.title, *texts]))
     session.flush()
     if session.get_bind().dialect.name == "sqlite":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -392,7 +393,13 @@ def test_a_csv_that_breaks_off_keeps_the_rows_before(tmp_path: Path) -> None:
     first = next(path.rglob("comments.csv"))
     huge = "क" * 140_000  # over the csv module's field limit: the reader stops there
     first.write_text(first.read_text() + f'UCx,2024-05-01T00:00:00+00:00,,id9,,,v,"{huge}"\n')
-    records, problems = split(path)
+    # The limit is the csv module's, process-wide, and another part of Satark (reading the
+    # public data sets) raises it: pin the default for this test.
+    previous = csv.field_size_limit(131_072)
+    try:
+        records, problems = split(path)
+    finally:
+        csv.field_size_limit(previous)
     assert len(records) == 2 and len(problems) == 1
     assert problems[0].file.endswith("comments.csv") and problems[0].pointer == "line 4"
     assert "cannot be read" in problems[0].message

@@ -90,7 +90,8 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Seed a demo ministry, district offices, official accounts, users and posts; then serve."""
+    """Seed a demo ministry, district offices, official accounts, users and posts, with citizens'
+    comments, GRS referrals, violation cases and quiz results this quarter; then serve."""
     from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     svc = _services()
@@ -102,6 +103,8 @@ def demo(
     console.print(f"Log in at http://{host}:{port}/login with any of these (password: {DEMO_PASSWORD}):")
     for username, (name, roles) in DEMO_USERS.items():
         console.print(f"  {username:<9} {name}  ·  " + ", ".join(f"{role} ({where})" for where, role in roles))
+    console.print("Then try: /inbox (sohel: citizens' comments, two overdue), /monitor and /monitor/report "
+                  "(monitor: the dashboard and this quarter's report), /violations (monitor), /training (anyone).")
     svc.db.dispose()
     if serve_after:
         serve(host=host, port=port, workers=1)

@@ -198,6 +198,9 @@ def _seed(settings: Settings, screening: Screening) -> Demo:
             acc = {a.handle: a.id for a in session.scalars(sa.select(Account))}
             # the first post in each state (the demo publishes one in Dhaka, then one in Raipur)
             posts = {p.state: p.id for p in session.scalars(sa.select(Post).order_by(Post.id.desc()))}
+            cg_published = session.scalar(sa.select(Post.id).where(
+                Post.account_id == acc["collectorraipur"], Post.state == "published"))
+            assert cg_published is not None
             return Demo(
                 institutions={"ministry": inst["MoPA"], "district": inst["DC Office Dhaka"],
                               "cg": inst["Collector Raipur"]},
@@ -206,6 +209,7 @@ def _seed(settings: Settings, screening: Screening) -> Demo:
                 accounts={"dhaka_fb": acc["dcdhaka"], "karim_x": acc["karim_dc"], "cg_fb": acc["collectorraipur"]},
                 published_post=posts["published"],
                 submitted_post=posts["submitted"],
+                cg_published_post=cg_published,
             )
     finally:
         db.dispose()
@@ -340,6 +344,8 @@ class Demo:
     accounts: dict[str, int]
     published_post: int
     submitted_post: int
+    #: The Raipur office's published post (the demo's second published one).
+    cg_published_post: int
 
 
 @pytest.fixture

@@ -40,10 +40,16 @@ class Archive:
     helpline: int
     blocked: int
     demo_post: int
+    #: The demo's own published post in Raipur ("टीकाकरण शिविर").
+    demo_cg_post: int
 
     @property
     def bd(self) -> set[int]:
         return {self.rab, self.victory, self.ward, self.helpline, self.blocked, self.demo_post}
+
+    @property
+    def cg(self) -> set[int]:
+        return {self.panchayat, self.demo_cg_post}
 
 
 PEOPLE = {"dhaka_fb": ("rahima", "karim", "sohel"), "karim_x": ("rahima", "karim", "sohel"),
@@ -75,6 +81,7 @@ def archive(svc, demo) -> Archive:
             helpline=publish(HELPLINE, _at(4, 2), title="=HYPERLINK(\"https://evil.example\")").id,
             blocked=publish(BLOCK_BN, _at(4, 5), override="Published at the complainant's written request.").id,
             demo_post=demo.published_post,
+            demo_cg_post=demo.cg_published_post,
         )
         workflow.correct(session, svc.screening, users["rahima"], victory, text=CORRECTION,
                          note="The time was wrong: 10, not 9.")
@@ -112,7 +119,8 @@ def test_hindi_search(as_user, archive) -> None:
     for who in ("admin", "priya", "arvind"):
         assert _ids(as_user(who), "q=पंचायत") == {archive.panchayat}
     assert _ids(as_user("priya"), "q=१० बजे") == {archive.panchayat}, "Devanagari digits find ASCII ones"
-    assert _ids(as_user("priya"), "q=स्वास्थ्य शिविर") == {archive.panchayat}
+    assert _ids(as_user("priya"), "q=स्वास्थ्य शिविर") == archive.cg, "both words, not necessarily side by side"
+    assert _ids(as_user("priya"), "q=टीकाकरण") == {archive.demo_cg_post}
     assert _ids(as_user("rahima"), "q=पंचायत") == set(), "another institution's post"
 
 
@@ -142,8 +150,8 @@ def test_corrections_are_searchable_and_kept_beside_the_original(as_user, archiv
 def test_filters(as_user, demo, archive) -> None:
     admin = as_user("admin")
     everything = _ids(admin)
-    assert everything == archive.bd | {archive.panchayat}
-    assert _ids(admin, f"institution_id={demo.institutions['cg']}") == {archive.panchayat}
+    assert everything == archive.bd | archive.cg
+    assert _ids(admin, f"institution_id={demo.institutions['cg']}") == archive.cg
     assert _ids(admin, f"institution_id={demo.institutions['district']}") == archive.bd
     assert _ids(admin, f"account_id={demo.accounts['karim_x']}") == {archive.ward}
     assert _ids(admin, "date_from=2026-01-01&date_to=2026-01-31") == {archive.rab, archive.panchayat}
@@ -175,20 +183,21 @@ def test_drafts_and_pending_posts_are_not_in_the_archive(as_user, flow, archive)
         flow.post(state, VICTORY + f" ({state})")
     retracted = flow.post("retracted", HELPLINE.replace("নতুন", "পুরোনো"))
     found = _ids(as_user("admin"))
-    assert found == archive.bd | {archive.panchayat, retracted["id"]}
+    assert found == archive.bd | archive.cg | {retracted["id"]}
     record = as_user("admin").ok("GET", "/archive?q=পুরোনো")["results"][0]
     assert record["state"] == "retracted" and record["retraction_reason"] == "superseded by a new notice"
 
 
 def test_users_see_only_their_institutions_posts(as_user, archive) -> None:
-    assert _ids(as_user("priya")) == {archive.panchayat}
-    assert _ids(as_user("arvind")) == {archive.panchayat}
+    assert _ids(as_user("priya")) == archive.cg
+    assert _ids(as_user("arvind")) == archive.cg
     assert _ids(as_user("rahima")) == archive.bd
     assert _ids(as_user("monitor")) == archive.bd, "the ministry's monitor sees the district below"
     assert _ids(as_user("priya"), "q=সভা") == set()
     csv_text = as_user("priya").get("/archive?format=csv").text
     assert "পুষ্পস্তবক" not in csv_text and "पंचायत" in csv_text
-    assert [r["id"] for r in as_user("priya").get("/archive?format=json").json()] == [archive.panchayat]
+    assert [r["id"] for r in as_user("priya").get("/archive?format=json").json()] == [archive.demo_cg_post,
+                                                                                      archive.panchayat]
 
 
 def test_csv_export(as_user, archive) -> None:
@@ -202,7 +211,7 @@ def test_csv_export(as_user, archive) -> None:
     assert list(rows[0]) == ["id", "institution", "account", "title", "state", "verdict", "categories",
                              "published_url", "published_at", "text", "latest_correction", "retraction_reason"]
     by_id = {int(r["id"]): r for r in rows}
-    assert set(by_id) == archive.bd | {archive.panchayat}
+    assert set(by_id) == archive.bd | archive.cg
     assert by_id[archive.rab]["text"] == RAB_TEXT, "Bengali, joiner and all, comes through unchanged"
     assert by_id[archive.panchayat]["text"] == PANCHAYAT
     assert by_id[archive.victory]["latest_correction"] == CORRECTION and by_id[archive.victory]["text"] == VICTORY
@@ -221,7 +230,7 @@ def test_json_export(as_user, archive) -> None:
     assert "attachment" in response.headers["content-disposition"]
     assert "পুষ্পস্তবক".encode() in response.content, "not \\u-escaped"
     records = json.loads(response.content)
-    assert {r["id"] for r in records} == (archive.bd | {archive.panchayat}) - {archive.ward, archive.blocked}
+    assert {r["id"] for r in records} == (archive.bd | archive.cg) - {archive.ward, archive.blocked}
     victory = next(r for r in records if r["id"] == archive.victory)
     assert victory["text"] == VICTORY and victory["corrections"][0]["text"] == CORRECTION
     assert victory["institution"] == "Deputy Commissioner's Office, Dhaka" and victory["categories"] == []

@@ -17,14 +17,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from satark.service import workflow
 from satark.service.context import Services
-from satark.service.models import Post, User, utcnow
+from satark.service.models import Post, utcnow
 from satark.service.reports.build import build_report
 from satark.service.reports.quarter import Quarter
 from satark.service.reports.render import to_pdf
 
-from .conftest import CLEAR_HI, Demo
+from .conftest import Demo
 
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
                                 reason="poppler-utils (pdftotext, pdftoppm) is not installed")
@@ -35,18 +34,6 @@ BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 @pytest.fixture
 def backend() -> str:
     return "sqlite"
-
-
-def _publish_cg_post(svc: Services, demo: Demo) -> None:
-    """One published post in the Chhattisgarh office, so its Hindi report has a figure."""
-    with svc.db.session() as session:
-        priya, arvind = session.get(User, demo.users["priya"]), session.get(User, demo.users["arvind"])
-        assert priya is not None and arvind is not None
-        post = workflow.create_post(session, svc.screening, priya, account_id=demo.accounts["cg_fb"], text=CLEAR_HI,
-                                    title="स्वास्थ्य शिविर")
-        workflow.submit(session, priya, post)
-        workflow.approve(session, arvind, post)
-        workflow.publish(session, priya, post, url="https://facebook.com/collectorraipur/posts/1")
 
 
 def _published_in_quarter(svc: Services, institution_ids: list[int], zone: str) -> int:
@@ -100,7 +87,7 @@ def test_bengali_pdf_reads_back_intact(svc: Services, demo: Demo, tmp_path: Path
 
 
 def test_hindi_pdf_reads_back_intact(svc: Services, demo: Demo, tmp_path: Path) -> None:
-    _publish_cg_post(svc, demo)
+    """The demo's own Chhattisgarh post (published today) gives the Hindi report a figure."""
     text, png = _render(svc, tmp_path, demo.institutions["cg"], "hi", "Asia/Kolkata")
     _drawn(png)
     for word in ("त्रैमासिक", "निगरानी", "प्रतिवेदन", "कार्यालय", "संस्था", "सारांश", "प्रकाशित", "अनुमोदित",

@@ -174,16 +174,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
         threading.Thread(target=warm_up, name="satark-warm-up", daemon=True).start()
         # Reminders and notification e-mail (SATARK_JOBS_INTERVAL; 0 leaves it to cron).
-        app.state.scheduler = Scheduler(svc.db, settings.jobs_interval)
-        app.state.scheduler.start()
+        # Each run of the lifespan stops what it started, even when the same app is started
+        # twice (a test client and a server on one app): app.state names the latest only.
+        scheduler = app.state.scheduler = Scheduler(svc.db, settings.jobs_interval)
+        scheduler.start()
         # Audits of uploaded exports (issue 13), in worker threads of their own.
-        app.state.scans = ScanRunner(svc.db, svc.screening, workers=svc.settings.scan_workers)
-        app.state.scans.start()
+        scans = app.state.scans = ScanRunner(svc.db, svc.screening, workers=svc.settings.scan_workers)
+        scans.start()
         try:
             yield
         finally:
-            app.state.scans.stop()
-            app.state.scheduler.stop()
+            scans.stop()
+            scheduler.stop()
         svc.db.dispose()
 
     app = FastAPI(

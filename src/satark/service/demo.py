@@ -74,7 +74,7 @@ def seed_demo(session: Session, screening: Screening) -> DemoResult:
         "password_rotated_on": today - dt.timedelta(days=200),
         "admins": [{"name": "Abdul Karim"}, {"name": "Sohel Rana"}],
     })
-    accounts.create_account(session, users["admin"], cg.id, {
+    cg_fb = accounts.create_account(session, users["admin"], cg.id, {
         "platform": "facebook", "handle": "collectorraipur", "display_name": "Collectorate Raipur — कलेक्टोरेट रायपुर",
         "purpose": "जिला प्रशासन की सूचनाएँ", "audience": "रायपुर जिले के नागरिक", "website_url": "https://raipur.gov.in",
         "password_rotated_on": today - dt.timedelta(days=30), "two_factor_enabled": True,
@@ -91,6 +91,13 @@ def seed_demo(session: Session, screening: Screening) -> DemoResult:
     draft = workflow.create_post(session, screening, users["rahima"], account_id=dhaka_fb.id, title="সেবা সপ্তাহ",
                                  text="সেবা সপ্তাহে অভিযোগ জানাতে ফোন করুন। আমার মেয়ের জন্মদিনের ছবিও দিলাম!")
     workflow.submit(session, users["rahima"], draft)
+    # And one published in Raipur, so the Hindi quarterly report of the Chhattisgarh office has posts too.
+    cg_post = workflow.create_post(session, screening, users["priya"], account_id=cg_fb.id, title="टीकाकरण शिविर",
+                                   text="रायपुर जिले में 12 दिसंबर को सभी सामुदायिक स्वास्थ्य केंद्रों पर निःशुल्क "
+                                   "टीकाकरण शिविर लगाया जाएगा। अधिक जानकारी के लिए नजदीकी केंद्र से संपर्क करें।")
+    workflow.submit(session, users["priya"], cg_post)
+    workflow.approve(session, users["arvind"], cg_post, comment="ठीक है")
+    workflow.publish(session, users["priya"], cg_post, url="https://facebook.com/collectorraipur/posts/2001")
     # The monitoring and response side (issue 12): comments and a GRS referral, violation
     # cases and quiz results in the current quarter, so the quarterly report is full at once.
     now = utcnow()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from . import grs, inbox
 from .models import Account, Institution, User
 from .models_inbox import InboxItem
+from .reports.quarter import Quarter
 from .screening import Screening
 
 __all__ = ["seed"]
@@ -59,12 +60,6 @@ _REPLIES = {"bn": "ধন্যবাদ। বিষয়টি সংশ্�
             "hi": "धन्यवाद। मामला संबंधित शाखा को भेज दिया गया है, शीघ्र सूचित किया जाएगा।"}
 
 
-def _quarter_start(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    local = now.astimezone(tz)
-    month = (local.month - 1) // 3 * 3 + 1
-    return dt.datetime(local.year, month, 1, tzinfo=tz).astimezone(dt.UTC)
-
-
 def _account(session: Session, institution: Institution, platform: str = "facebook") -> Account | None:
     return session.scalar(select(Account).where(Account.institution_id == institution.id, Account.platform == platform)
                           .order_by(Account.id))
@@ -103,7 +98,7 @@ def seed(session: Session, screening: Screening, users: dict[str, User], places:
     # Raipur's comments are handled by its admin (the demo gives Raipur no moderator).
     for inst, account, rows, writer, approver in (
             (district, dhaka_fb, _DHAKA, sohel, karim), (cg, raipur_fb, _RAIPUR, admin, users["arvind"])):
-        start = _quarter_start(now, inbox.calendar_of(session, inst).tz)
+        start, _end = Quarter.containing(now, inst.timezone).bounds(inst.timezone)
         # The latest answered comment was received four days ago, the first soon after the quarter began.
         span = max(now - dt.timedelta(days=4) - start, dt.timedelta(hours=len(rows)))
         for i, (text, kind, author, hours) in enumerate(rows):

@@ -14,14 +14,11 @@ from sqlalchemy.orm import Session
 from . import violations
 from .models import Institution, User
 from .models_violations import ViolationCase
+from .reports.quarter import Quarter
 from .screening import Screening
 from .timezones import zone
 
 __all__ = ["seed"]
-
-
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
 def seed(session: Session, screening: Screening, users: dict[str, User], places: dict[str, Institution],
@@ -32,7 +29,7 @@ def seed(session: Session, screening: Screening, users: dict[str, User], places:
         """``days_ago`` days before today at 10:00 in the institution's zone, within this quarter."""
         tz = zone(place.timezone)
         today = now.astimezone(tz).date()
-        day = max(today - dt.timedelta(days=days_ago), _quarter_start(today))
+        day = max(today - dt.timedelta(days=days_ago), Quarter.containing(now, place.timezone).first_day)
         return min(dt.datetime.combine(day, dt.time(10), tzinfo=tz).astimezone(dt.UTC), now)
 
     district, cg = places["district"], places["cg_office"]

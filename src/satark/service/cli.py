@@ -235,6 +235,18 @@ def logout_everywhere(username: Annotated[str, typer.Argument(help="Whom to log 
         typer.echo(f"{user.username}: {sessions} session(s) ended, {tokens} token(s) revoked")
 
 
+@admin_app.command("totp-reset")
+def totp_reset(username: Annotated[str, typer.Argument(help="Whose two-step sign-in.")]) -> None:
+    """Reset a user's two-step sign-in (lost phone and recovery codes): they log in with the
+    password alone and set it up again; their sessions and tokens end. Audited."""
+    from . import totp
+
+    with _user_unit(username) as (session, user):
+        sessions, tokens = totp.reset(session, None, user)
+        typer.echo(f"two-step sign-in of {user.username} reset; {sessions} session(s) ended, "
+                   f"{tokens} token(s) revoked")
+
+
 @admin_app.command("create-token")
 def create_token(
     username: Annotated[str, typer.Argument(help="Whose token.")],

@@ -15,6 +15,7 @@ from .models import ApiToken, User, WebSession
 from .screening import Screening
 from .security import csrf_matches, record_use, session_touch_due, token_for, touch_due, user_for_session
 from .settings import Settings
+from .totp import EnrolmentRequired, enrolment_required
 
 __all__ = ["SESSION_COOKIE", "Auth", "Services"]
 
@@ -40,7 +41,8 @@ class Services:
         self.screening = screening or Screening(settings.screening_mode)
 
     def authenticate(
-        self, session: Session, request: Request, *, csrf_form_value: str | None = None, touch: bool = True
+        self, session: Session, request: Request, *, csrf_form_value: str | None = None, touch: bool = True,
+        allow_unenrolled: bool = False,
     ) -> Auth | None:
         """The user behind a bearer token or a session cookie; None if neither is there.
 
@@ -52,6 +54,10 @@ class Services:
         used"), at most once a minute: on the row in a write unit; from a read unit in a
         short write unit of its own, and only when that minute is over, so that pages and
         the live check take no write lock in the common case.
+
+        While ``SATARK_REQUIRE_TOTP_FOR_ADMINS`` is on, an administrator without two-step
+        sign-in gets :class:`~.totp.EnrolmentRequired` (403) everywhere but where the caller
+        passes ``allow_unenrolled`` (setting it up, logging out).
         """
         in_place = touch and is_write_unit(session)
         header = request.headers.get("authorization", "")
@@ -62,6 +68,7 @@ class Services:
             token = token_for(session, value.strip(), touch=in_place)
             if touch and not in_place and touch_due(token.last_used_at):
                 self._record_use(token)
+            self._check_enrolment(token.user, allow_unenrolled)
             return Auth(token.user)
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
@@ -76,7 +83,13 @@ class Services:
             given = request.headers.get("x-csrf-token") or csrf_form_value
             if not csrf_matches(web_session.csrf_token, given):
                 raise Forbidden("missing or wrong CSRF token; reload the page and try again")
+        self._check_enrolment(user, allow_unenrolled)
         return Auth(user, web_session)
+
+    def _check_enrolment(self, user: User, allowed: bool) -> None:
+        if not allowed and enrolment_required(self.settings, user):
+            raise EnrolmentRequired("two-step sign-in is required for your role: set it up first (on the web: "
+                                    "Settings; in the API: POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm)")
 
     def _record_use(self, row: WebSession | ApiToken) -> None:
         with self.db.session() as session:
@@ -84,7 +97,8 @@ class Services:
 
     @contextmanager
     def unit(
-        self, request: Request, *, csrf_form_value: str | None = None, write: bool | None = None
+        self, request: Request, *, csrf_form_value: str | None = None, write: bool | None = None,
+        allow_unenrolled: bool = False,
     ) -> Iterator[tuple[Session, User]]:
         """A transaction for an authenticated request (401 without a login).
 
@@ -94,7 +108,8 @@ class Services:
         if write is None:
             write = request.method not in SAFE_METHODS
         with self.db.session(write=write) as session:
-            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value)
+            auth = self.authenticate(session, request, csrf_form_value=csrf_form_value,
+                                     allow_unenrolled=allow_unenrolled)
             if auth is None:
                 raise NotAuthenticated("log in or send an access token")
             yield session, auth.user

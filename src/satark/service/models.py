@@ -11,6 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -41,7 +42,9 @@ __all__ = [
     "Institution",
     "LoginAttempt",
     "Membership",
+    "PendingLogin",
     "Post",
+    "RecoveryCode",
     "Revision",
     "RevisionEditor",
     "SavedCheck",
@@ -148,6 +151,14 @@ class User(Base):
     #: Where notifications go by e-mail, when the user chose that (issue 12; notifications.py).
     email: Mapped[str] = mapped_column(String(254), default="")
     notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Two-step sign-in (``totp.py``): the TOTP secret (base32), set when enrolment begins and
+    #: kept as is, since checking a code needs it (see the module's note on storage).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: When enrolment was confirmed with a valid code; ``None``: two-step sign-in is off.
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column()
+    #: The last time step whose code was accepted: a code of this step or an earlier one is
+    #: refused, so a code seen over someone's shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -208,6 +219,42 @@ class LoginAttempt(Base):
     client: Mapped[str] = mapped_column(String(64), index=True)
     success: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of two-step sign-in; only its SHA-256 is kept."""
+
+    __tablename__ = "totp_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Set when the code is used; a used code is refused.
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class PendingLogin(Base):
+    """A web login whose password was right and that waits for the second step's code.
+
+    The browser holds a random value in a short-lived cookie; the table its SHA-256. It
+    expires after a few minutes, after a few wrong codes, or when the password changes.
+    """
+
+    __tablename__ = "pending_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The SHA-256 of the password hash the password was verified against.
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    next_url: Mapped[str] = mapped_column(String(500), default="/")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+    user: Mapped[User] = relationship()
 
 
 class Account(Base):

@@ -18,24 +18,29 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit
 from .errors import InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
-from .models import ApiToken, LoginAttempt, User, WebSession, by_id, storable, utcnow
+from .models import ApiToken, LoginAttempt, PendingLogin, User, WebSession, by_id, storable, utcnow
 from .settings import Settings
 
 __all__ = [
+    "CODE_NEEDED",
+    "CODE_WRONG",
     "TOKEN_PREFIX",
     "PasswordCheck",
+    "SecondFactor",
+    "SecondFactorRequired",
     "authenticate",
     "check_password",
     "check_password_strength",
+    "check_throttle",
     "create_session",
     "create_token",
     "csrf_matches",
@@ -153,6 +158,36 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
                         client=client)
 
 
+#: The answer to a right password without the code that the account needs ...
+CODE_NEEDED = "this account uses two-step sign-in: give the 6-digit code from the authenticator app, or a recovery code"
+#: ... and to one with a wrong code.
+CODE_WRONG = "the two-step sign-in code is wrong, expired or already used"
+
+
+class SecondFactorRequired(NotAuthenticated):
+    """The password is right, but the account uses two-step sign-in and the code was missing or
+    wrong (401; the API's answer says ``totp_required``)."""
+
+    code = "totp_required"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, totp_required=True)
+
+
+class SecondFactor(Protocol):
+    """The second step of a login, checked in the read unit (``totp.CodeCheck``)."""
+
+    @property
+    def kind(self) -> str:
+        """What it was, for the audit trail: ``totp`` or ``recovery_code``."""
+        ...
+
+    def confirm(self, session: Session, user: User) -> bool:
+        """In the write unit: whether it still holds, using it up (a code's time step, a
+        recovery code), so that two logins racing with one code cannot both succeed."""
+        ...
+
+
 @dataclass(frozen=True)
 class PasswordCheck:
     """A login's password, verified (:func:`check_password`) but not yet recorded."""
@@ -164,6 +199,15 @@ class PasswordCheck:
     ok: bool
     #: The password hashed again with the current parameters, when the stored hash is older.
     new_hash: str | None = None
+    #: The password is right and the account uses two-step sign-in: a code must follow.
+    needs_second_factor: bool = False
+    #: The code that came with the login, checked (``totp.check_login``).
+    second_factor: SecondFactor | None = None
+
+
+def check_throttle(session: Session, settings: Settings, username: str, client: str) -> None:
+    """429 while a throttling key of this username and address backs off (see :func:`authenticate`)."""
+    _throttle(session, settings, username, client)
 
 
 def _throttle(session: Session, settings: Settings, username: str, client: str) -> None:
@@ -189,23 +233,38 @@ def check_password(session: Session, settings: Settings, username: str, password
     verified_hash = user.password_hash if user else _DUMMY_HASH
     ok = verify_password(verified_hash, password) and user is not None and user.is_active
     new_hash = hash_password(password) if ok and _hasher.check_needs_rehash(verified_hash) else None
-    return PasswordCheck(username, user.id if user else None, verified_hash, ok, new_hash)
+    second = ok and user is not None and user.totp_enabled_at is not None
+    return PasswordCheck(username, user.id if user else None, verified_hash, ok, new_hash, needs_second_factor=second)
 
 
 def record_login(session: Session, settings: Settings, check: PasswordCheck, *, client: str) -> User | None:
     """The second half of :func:`authenticate`, for the write unit: count the attempt and audit
     it; the user when the login succeeds. The throttles are checked again, so attempts that
-    were recorded meanwhile count, and a password or account that changed meanwhile fails."""
+    were recorded meanwhile count, and a password or account that changed meanwhile fails.
+
+    An account with two-step sign-in (``totp.py``) also needs ``check.second_factor``, confirmed
+    here (a wrong code counts as a failed login); without one this raises
+    :class:`SecondFactorRequired` and records nothing, so a caller that forgets the code fails
+    closed."""
     _throttle(session, settings, check.username, client)
     user = session.get(User, check.user_id) if check.user_id is not None else None
     ok = check.ok and user is not None and user.is_active and user.password_hash == check.verified_hash
+    reason = ""
+    if ok and user is not None and user.totp_enabled_at is not None:
+        if check.second_factor is None:
+            raise SecondFactorRequired(CODE_NEEDED)
+        if not check.second_factor.confirm(session, user):
+            ok, reason = False, "wrong_code"
     session.add(LoginAttempt(username=check.username[:80], client=client[:64], success=ok))
     if not ok or user is None:
-        audit.record(session, "login_failed", actor=None, details={"username": check.username[:80], "client": client})
+        details = {"username": check.username[:80], "client": client} | ({"reason": reason} if reason else {})
+        audit.record(session, "login_failed", actor=None, details=details)
         return None
     if check.new_hash is not None:
         user.password_hash = check.new_hash
-    audit.record(session, "login", actor=user, details={"client": client})
+    second = {"second_factor": check.second_factor.kind} if check.second_factor is not None and \
+        user.totp_enabled_at is not None else {}
+    audit.record(session, "login", actor=user, details={"client": client} | second)
     return user
 
 
@@ -281,7 +340,10 @@ def end_session(session: Session, row: WebSession) -> None:
 def end_all_sessions(session: Session, user: User, *, keep: WebSession | None = None,
                      tokens: bool = True) -> tuple[int, int]:
     """Log ``user`` out everywhere: delete their browser sessions (but ``keep``) and revoke
-    their access tokens. Returns (sessions ended, tokens revoked); the caller audits."""
+    their access tokens. Returns (sessions ended, tokens revoked); the caller audits. Logins
+    waiting for their second step (``PendingLogin``) end too."""
+    session.execute(delete(PendingLogin).where(PendingLogin.user_id == user.id)
+                    .execution_options(synchronize_session=False))
     rows = list(session.scalars(select(WebSession).where(WebSession.user_id == user.id)))
     ended = 0
     for row in rows:

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     #: further attempts are refused with 429.
     login_max_failures: int = Field(5, ge=1, le=1000, alias="SATARK_LOGIN_MAX_FAILURES")
     login_window_seconds: int = Field(900, ge=1, le=7 * 24 * 3600, alias="SATARK_LOGIN_WINDOW_SECONDS")
+    #: Institution admins and site administrators must use two-step sign-in (``totp.py``): one
+    #: who has not set it up is sent to set it up after the password, and can do nothing else.
+    require_totp_for_admins: bool = Field(False, alias="SATARK_REQUIRE_TOTP_FOR_ADMINS")
     #: The audit chain's key; unset, ``audit.key`` in the data directory (``audit_key.py``
     #: reads it; checked here so that a short one stops the start, not the first write).
     audit_key: SecretStr | None = Field(None, alias="SATARK_AUDIT_KEY")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from .. import accounts, checks, directory, security, workflow
+from .. import accounts, checks, directory, security, totp, workflow
 from ..access import roles_in
 from ..archive import (
     ArchiveQuery,
@@ -90,16 +90,23 @@ def set_session_cookie(response: Response, request: Request, svc: Services, valu
 
 # --- sessions, the current user, tokens -------------------------------------------------
 
-@router.post("/session", tags=["auth"], summary="Log in (sets the session cookie; returns the CSRF token)")
+@router.post("/session", tags=["auth"], summary="Log in (sets the session cookie; returns the CSRF token)",
+             description="An account with two-step sign-in also needs `totp_code`; without it the answer is 401 "
+                         "with `error` `totp_required` (and `details.totp_required` true), and a wrong code "
+                         "counts as a failed login.")
 def login(body: s.LoginIn, request: Request, response: Response, svc: Svc) -> dict[str, Any]:
-    # The password is verified in a read unit: argon2 must not hold the write lock.
+    # The password (and a two-step code) is verified in a read unit: argon2 must not hold the
+    # write lock. The write unit records the attempt and uses the code up (totp.py).
     with svc.db.session(write=False) as session:
         check = security.check_password(session, svc.settings, body.username, body.password,
                                         client=client_of(request))
+        check = totp.check_login(session, check, body.totp_code)
     with svc.db.session() as session:
         user = security.record_login(session, svc.settings, check, client=client_of(request))
         if user is None:
             session.commit()  # the failed attempt must count even though the request fails
+            if check.needs_second_factor:
+                raise security.SecondFactorRequired(security.CODE_WRONG)
             raise NotAuthenticated("wrong username or password")
         value, row = security.create_session(session, svc.settings, user)
         set_session_cookie(response, request, svc, value)
@@ -109,7 +116,7 @@ def login(body: s.LoginIn, request: Request, response: Response, svc: Svc) -> di
 @router.delete("/session", tags=["auth"], summary="Log out")
 def logout(request: Request, response: Response, svc: Svc) -> dict[str, Any]:
     with svc.db.session() as session:
-        auth = svc.authenticate(session, request)
+        auth = svc.authenticate(session, request, allow_unenrolled=True)
         if auth is not None and auth.web_session is not None:
             security.end_session(session, auth.web_session)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -142,6 +149,43 @@ def logout_everywhere(request: Request, svc: Svc) -> dict[str, Any]:
         ended, revoked = directory.logout_everywhere(session, user, user,
                                                      keep=_current_web_session(svc, session, request))
         return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+# --- two-step sign-in (totp.py) -------------------------------------------------------------------
+# Open to an administrator who must still set it up (SATARK_REQUIRE_TOTP_FOR_ADMINS): nothing else is.
+
+@router.get("/me/totp", tags=["auth"], summary="Your two-step sign-in: on or not, recovery codes left")
+def totp_status(request: Request, svc: Svc) -> s.TotpStatusOut:
+    with svc.unit(request, allow_unenrolled=True) as (session, user):
+        found = totp.status(session, svc.settings, user)
+        return s.TotpStatusOut(enabled=found.enabled, pending=found.pending, enabled_at=found.enabled_at,
+                               recovery_codes_left=found.recovery_codes_left, required=found.required)
+
+
+@router.post("/me/totp", tags=["auth"],
+             summary="Begin setting up two-step sign-in: a new secret for the authenticator app (not on until "
+                     "confirmed)")
+def totp_begin(request: Request, svc: Svc) -> s.TotpBeginOut:
+    with svc.unit(request, allow_unenrolled=True) as (session, user):
+        enrolment = totp.begin(session, user)
+        return s.TotpBeginOut(secret=enrolment.secret, secret_grouped=enrolment.grouped,
+                              otpauth_uri=enrolment.uri)
+
+
+@router.post("/me/totp/confirm", tags=["auth"],
+             summary="Turn two-step sign-in on with a code from the app; returns the recovery codes (shown once)")
+def totp_confirm(body: s.TotpConfirmIn, request: Request, svc: Svc) -> s.TotpEnabledOut:
+    with svc.unit(request, allow_unenrolled=True) as (session, user):
+        codes = totp.confirm(session, user, body.code)
+        return s.TotpEnabledOut(enabled_at=user.totp_enabled_at or dt.datetime.now(dt.UTC), recovery_codes=codes)
+
+
+@router.delete("/me/totp", tags=["auth"],
+               summary="Turn your two-step sign-in off (with a current code, a recovery code or your password)")
+def totp_disable(body: s.TotpDisableIn, request: Request, svc: Svc) -> s.OkOut:
+    with svc.unit(request) as (session, user):
+        totp.disable(session, svc.settings, user, client=client_of(request), code=body.code, password=body.password)
+        return s.OkOut(ok=True)
 
 
 @router.get("/tokens", tags=["auth"])
@@ -280,6 +324,15 @@ def logout_user_everywhere(user_id: PathId, request: Request, svc: Svc) -> dict[
             raise Forbidden("use /me/logout-everywhere for yourself")
         ended, revoked = directory.logout_everywhere(session, user, target)
         return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+@router.post("/users/{user_id}/totp/reset", tags=["users"],
+             summary="Reset a user's two-step sign-in (an administrator of theirs; ends their sessions and tokens)")
+def reset_totp(user_id: PathId, request: Request, svc: Svc) -> s.TotpResetOut:
+    with svc.unit(request) as (session, user):
+        target = directory.get_user(session, user, user_id)
+        sessions, tokens = totp.reset(session, user, target)
+        return s.TotpResetOut(user_id=target.id, sessions_ended=sessions, tokens_revoked=tokens)
 
 
 # --- official accounts --------------------------------------------------------------------

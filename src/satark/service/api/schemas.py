@@ -136,6 +136,13 @@ A_URL = Matches(URL, "must be an http:// or https:// address with a host, like h
 A_URL_OR_EMPTY = Matches(URL_OR_EMPTY, "must be an http:// or https:// address with a host, like "
                                        "https://dhaka.gov.bd, or empty")
 A_USERNAME = Matches(USERNAME, "a username is 2-80 lowercase letters, digits, '.', '_' or '-'")
+#: A code from an authenticator app: 6 digits.
+TOTP_CODE = r"^[0-9]{6}$"
+#: That, or a recovery code of two-step sign-in: 10 letters and digits, a hyphen in the middle or not.
+LOGIN_CODE = r"^(?:[0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$"
+A_TOTP_CODE = Matches(TOTP_CODE, "a code is the 6 digits that the authenticator app shows")
+A_LOGIN_CODE = Matches(LOGIN_CODE, "a code is the 6 digits that the authenticator app shows, or a recovery code "
+                                   "like abcde-23456")
 FEW_WORDS = Matches(SEARCH, "search with at most 10 words")
 
 
@@ -260,6 +267,62 @@ Timestamp = Annotated[dt.datetime, BeforeValidator(_matching(TIMESTAMP, _A_TIMES
 class LoginIn(Body):
     username: Annotated[str, Field(max_length=80), NO_NUL]
     password: Annotated[str, Field(max_length=MAX_PASSWORD), NO_NUL]
+    totp_code: Annotated[str, A_LOGIN_CODE] | None = Field(None, description=(
+        "for an account with two-step sign-in: the 6-digit code from the authenticator app, or a recovery "
+        "code; without it such a login answers 401 with error 'totp_required'"))
+
+
+class TotpConfirmIn(Body):
+    code: Annotated[str, A_TOTP_CODE, Field(description="the 6-digit code the authenticator app shows now")]
+
+
+class TotpDisableIn(Body):
+    """Exactly one of a current code (or a recovery code) and the password."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["code"]}, {"required": ["password"]}]})
+
+    code: Annotated[str, A_LOGIN_CODE] = Field(UNSET, description="a current code, or a recovery code")
+    password: Annotated[str, Field(max_length=MAX_PASSWORD), NO_NUL] = Field(UNSET, description="your password")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TotpDisableIn:
+        if (self.code is None) == (self.password is None):
+            raise _invalid("give either code or password")
+        return self
+
+
+class TotpStatusOut(BaseModel):
+    enabled: bool
+    #: Set-up begun (a secret made) and not yet confirmed with a code.
+    pending: bool
+    enabled_at: dt.datetime | None
+    recovery_codes_left: int
+    #: Required of you (SATARK_REQUIRE_TOTP_FOR_ADMINS and an admin role).
+    required: bool
+
+
+class TotpBeginOut(BaseModel):
+    #: The secret (base32) to type into the authenticator app, or ``otpauth_uri`` to give it.
+    secret: str
+    #: The same in groups of four, for typing.
+    secret_grouped: str
+    otpauth_uri: str
+
+
+class TotpEnabledOut(BaseModel):
+    enabled_at: dt.datetime
+    #: One-time recovery codes, shown only this once.
+    recovery_codes: list[str]
+
+
+class TotpResetOut(BaseModel):
+    user_id: int
+    sessions_ended: int
+    tokens_revoked: int
+
+
+class OkOut(BaseModel):
+    ok: bool
 
 
 class TokenIn(Body):
@@ -426,6 +489,7 @@ class ErrorOut(BaseModel):
 def user_out(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "superuser": user.is_superuser, "active": user.is_active, "ui_lang": user.ui_lang,
+            "totp_enabled": user.totp_enabled_at is not None,
             "memberships": [{"institution_id": m.institution_id, "institution": m.institution.name, "role": m.role}
                             for m in user.memberships]}
 

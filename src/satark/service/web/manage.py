@@ -13,10 +13,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import accounts, directory, security
+from .. import accounts, directory, security, totp
 from ..access import can
 from ..accounts import ACCOUNT_FIELDS, PLATFORMS
-from ..api.routes import audit_events
+from ..api.routes import audit_events, client_of
 from ..archive import ARCHIVED_STATES, ArchiveQuery, archive_record, search, search_imported
 from ..audit import verify_chain
 from ..audit_view import ACTION_LABELS, AuditFilter, describe, parse_filter
@@ -26,7 +26,7 @@ from ..i18n import LANG_COOKIE, LOCALES, N_
 from ..models import ROLES, Account, ApiToken, Institution, Post, User, WebSession
 from ..timezones import SUGGESTED_ZONES, check_timezone, zone
 from .forms import Form, opt_date, opt_int, text, tri_bool
-from .render import Web, WebRoute, cookie_secure, error_key, message, redirect, web_unit
+from .render import TWO_STEP_PAGE, Web, WebRoute, cookie_secure, error_key, message, redirect, web_unit
 
 router = APIRouter(route_class=WebRoute)
 
@@ -317,8 +317,68 @@ def _settings_page(web: Web, *, new_token: str = "", status: int = 200, errors: 
         new_token=new_token, managed=[(i, directory.members(web.session, i.id)) for i in managed],
         memberships=memberships, roles=ROLES, errors=errors or {}, inst_values=inst_values or {},
         settings_ranges=SETTINGS_FIELDS, users=[u for u in users if u.id != web.user.id],
-        suggested_zones=SUGGESTED_ZONES,
+        suggested_zones=SUGGESTED_ZONES, **_two_step_context(web),
     )
+
+
+# --- two-step sign-in (totp.py) -----------------------------------------------------------------
+# Open to an administrator who must still set it up (SATARK_REQUIRE_TOTP_FOR_ADMINS); every other
+# page sends them here (render.WebRoute).
+
+def _two_step_context(web: Web, recovery_codes: list[str] | None = None) -> dict[str, Any]:
+    return {"two_step": totp.status(web.session, web.svc.settings, web.user),
+            "enrolment": totp.pending_enrolment(web.user), "recovery_codes": recovery_codes or []}
+
+
+def _two_step_page(web: Web, *, status: int = 200, recovery_codes: list[str] | None = None,
+                   errors: dict[str, str] | None = None, messages: list[tuple[str, Any]] | None = None) -> HTMLResponse:
+    return web.render("two_step.html", status=status, messages=messages or [], errors=errors or {},
+                      request_path=TWO_STEP_PAGE, **_two_step_context(web, recovery_codes))
+
+
+@router.get(TWO_STEP_PAGE, response_class=HTMLResponse)
+def two_step_page(request: Request) -> Response:
+    with web_unit(request, allow_unenrolled=True) as web:
+        return _two_step_page(web)
+
+
+@router.post(TWO_STEP_PAGE + "/begin")
+def two_step_begin(request: Request, form: Form) -> Response:
+    """A new key, shown on the page until it is confirmed (a GET after this redirect)."""
+    with web_unit(request, form, allow_unenrolled=True) as web:
+        totp.begin(web.session, web.user)
+        return redirect(TWO_STEP_PAGE)
+
+
+@router.post(TWO_STEP_PAGE + "/confirm", response_class=HTMLResponse)
+def two_step_confirm(request: Request, form: Form) -> Response:
+    """The recovery codes are shown in this response only: they are never stored in clear."""
+    code = text(form, "code", limit=40)
+    with web_unit(request, form, allow_unenrolled=True) as web:
+        try:
+            codes = totp.confirm(web.session, web.user, code)
+        except InvalidInput as exc:
+            return _two_step_page(web, status=exc.status, errors={"two_step_code": web.gettext(
+                N_("The code is wrong or has expired. Enter the code that the app shows now."))},
+                messages=[("error", message(web.locale, "invalid", exc.message))])
+        return _two_step_page(web, recovery_codes=codes)
+
+
+@router.post(TWO_STEP_PAGE + "/disable", response_class=HTMLResponse)
+def two_step_disable(request: Request, form: Form) -> Response:
+    code, password = text(form, "code", limit=40).strip(), text(form, "password", limit=200)
+    with web_unit(request, form) as web:
+        try:
+            totp.disable(web.session, web.svc.settings, web.user, client=client_of(request),
+                         code=code or None, password=None if code else (password or None))
+        except (InvalidInput, Forbidden) as exc:
+            if not exc.details.get("field") and isinstance(exc, Forbidden):
+                raise  # required for the role: the error page says so
+            # The failed attempt is kept (it counts for the login throttles): this unit commits.
+            return _two_step_page(web, status=exc.status, errors={"two_step_off": web.gettext(
+                N_("Give a current code from the app, or your password."))},
+                messages=[("error", message(web.locale, error_key(exc), exc.message))])
+        return redirect("/settings", ("success", "two_step_disabled", ""))
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -493,11 +553,15 @@ def _user(web: Web, user_id: int) -> User:
 
 @router.post("/settings/users/{user_id:int}/{what}", response_class=HTMLResponse)
 def manage_user(user_id: int, what: str, request: Request, form: Form) -> Response:
-    """Deactivate, reactivate, reset the password of, or log out everywhere a user one administers."""
-    if what not in ("deactivate", "activate", "password", "logout"):
+    """Deactivate, reactivate, reset the password or the two-step sign-in of, or log out
+    everywhere a user one administers."""
+    if what not in ("deactivate", "activate", "password", "logout", "two-step-reset"):
         raise NotFound(f"no action {what!r}")
     with web_unit(request, form) as web:
         target = _user(web, user_id)
+        if what == "two-step-reset":
+            totp.reset(web.session, web.user, target)
+            return redirect("/settings", ("success", "two_step_reset", ""))
         if what == "password":
             try:
                 directory.reset_password(web.session, web.user, target, text(form, "password", limit=200))

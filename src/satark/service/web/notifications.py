@@ -47,7 +47,7 @@ def badge(request: Request) -> Response:
     count as using the session, or an open tab would keep a session alive past its idle limit."""
     svc = services(request)
     with svc.db.session(write=False) as session:
-        auth = svc.authenticate(session, request, touch=False)
+        auth = svc.authenticate(session, request, touch=False, allow_unenrolled=True)
         count = n.unread_count(session, auth.user) if auth is not None else 0
         user = auth.user if auth is not None else None
         body = make_environment(page_locale(request, user)).get_template("_notification_badge.html").render(

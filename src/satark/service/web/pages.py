@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import accounts, security, workflow
+from .. import accounts, security, totp, workflow
 from ..access import can, visible_institutions
 from ..api.routes import client_of, set_session_cookie
 from ..archive import ArchiveQuery, search
@@ -67,22 +67,34 @@ def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, form: Form) -> Response:
-    """No CSRF token here (there is no session yet); the cookies are SameSite=Lax."""
+    """No CSRF token here (there is no session yet); the cookies are SameSite=Lax.
+
+    An account with two-step sign-in gets no session here: a right password starts a login
+    that waits for its code (``totp.start_pending_login``, a cookie for ``/login`` only) and
+    the browser goes on to the code form (:func:`login_code`)."""
     svc = services(request)
     username, password = text(form, "username", limit=80), text(form, "password", limit=security.MAX_PASSWORD)
     next_url = safe_next(form.get("next"))
+    pending = ""
     try:
         # The password is verified in a read unit: argon2 must not hold the write lock.
         with svc.db.session(write=False) as session:
             check = security.check_password(session, svc.settings, username, password, client=client_of(request))
         with svc.db.session() as session:
-            # A refusal returns None and this block still commits, so failed attempts count.
-            user = security.record_login(session, svc.settings, check, client=client_of(request))
-            value = security.create_session(session, svc.settings, user)[0] if user is not None else ""
+            if check.needs_second_factor:
+                pending = totp.start_pending_login(session, svc.settings, check, client=client_of(request),
+                                                   next_url=next_url) or ""
+                value = ""
+            else:
+                # A refusal returns None and this block still commits, so failed attempts count.
+                user = security.record_login(session, svc.settings, check, client=client_of(request))
+                value = security.create_session(session, svc.settings, user)[0] if user is not None else ""
     except TooManyAttempts as exc:
-        return _login_page(request, username=username, next_url=next_url, status=429,
-                           error=N_("Too many failed logins. Wait a few minutes and try again."),
-                           headers={"Retry-After": str(exc.retry_after)})
+        return _too_many(request, exc, username=username, next_url=next_url)
+    if pending:
+        response = RedirectResponse("/login/code", status_code=303)
+        _set_pending_cookie(response, request, pending)
+        return response
     if not value:
         return _login_page(request, username=username, next_url=next_url, status=401,
                            error=N_("Wrong username or password."))
@@ -91,12 +103,79 @@ def login(request: Request, form: Form) -> Response:
     return response
 
 
+def _too_many(request: Request, exc: TooManyAttempts, *, username: str = "", next_url: str = "/") -> Response:
+    return _login_page(request, username=username, next_url=next_url, status=429,
+                       error=N_("Too many failed logins. Wait a few minutes and try again."),
+                       headers={"Retry-After": str(exc.retry_after)})
+
+
+def _set_pending_cookie(response: Response, request: Request, value: str) -> None:
+    # SameSite=Strict: another site cannot post a code into someone's waiting login.
+    response.set_cookie(totp.PENDING_COOKIE, value, max_age=totp.PENDING_MINUTES * 60, httponly=True,
+                        secure=cookie_secure(request, services(request)), samesite="strict", path="/login")
+
+
+def _code_page(request: Request, *, error: str = "", status: int = 200,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
+    response = render(request, "login_code.html", status=status, minutes=totp.PENDING_MINUTES,
+                      error=translations(page_locale(request, None)).gettext(error) if error else "")
+    response.headers.update(headers or {})
+    return response
+
+
+def _login_again() -> Response:
+    response = redirect("/login", ("warning", "login_expired", ""))
+    response.delete_cookie(totp.PENDING_COOKIE, path="/login")
+    return response
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def login_code_page(request: Request) -> Response:
+    """The second step of a login: the code from the authenticator app, or a recovery code."""
+    with services(request).db.session(write=False) as session:
+        if totp.pending_login(session, request.cookies.get(totp.PENDING_COOKIE)) is None:
+            return _login_again()
+    return _code_page(request)
+
+
+@router.post("/login/code", response_class=HTMLResponse)
+def login_code(request: Request, form: Form) -> Response:
+    """The code is checked in a read unit; the write unit records the attempt (a wrong code
+    counts as a failed login) and uses the code up, so it is never accepted twice."""
+    svc = services(request)
+    value = request.cookies.get(totp.PENDING_COOKIE)
+    code = text(form, "code", limit=40)
+    try:
+        with svc.db.session(write=False) as session:
+            row = totp.pending_login(session, value)
+            if row is None:
+                return _login_again()
+            security.check_throttle(session, svc.settings, row.user.username, client_of(request))
+            checked = totp.check_code(session, row.user, code)
+        with svc.db.session() as session:
+            # A wrong code returns no user and this block still commits, so the attempt counts.
+            result = totp.finish_pending_login(session, svc.settings, value, checked, client=client_of(request))
+            session_value = security.create_session(session, svc.settings, result.user)[0] if result.user else ""
+    except TooManyAttempts as exc:
+        return _code_page(request, status=429, error=N_("Too many failed logins. Wait a few minutes and try again."),
+                          headers={"Retry-After": str(exc.retry_after)})
+    if result.expired:
+        return _login_again()
+    if not session_value:
+        return _code_page(request, status=401, error=N_("The code is wrong, expired or already used."))
+    response = RedirectResponse(safe_next(result.next_url), status_code=303)
+    response.delete_cookie(totp.PENDING_COOKIE, path="/login")
+    set_session_cookie(response, request, svc, session_value)
+    return response
+
+
 @router.post("/logout")
 def logout(request: Request, form: Form) -> Response:
     svc = services(request)
     token = form.get("csrf_token")
     with svc.db.session() as session:
-        auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None)
+        auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None,
+                                allow_unenrolled=True)
         if auth is not None and auth.web_session is not None:
             security.end_session(session, auth.web_session)
     response = redirect("/login", ("success", "logged_out", ""))

@@ -34,6 +34,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFou
 from ..i18n import LANG_COOKIE, LOCALES, N_, make_environment, negotiate_locale, translations
 from ..models import User
 from ..timezones import DEFAULT_ZONE, user_zone
+from ..totp import EnrolmentRequired
 from .forms import MAX_INT
 from .service_messages import translate_message
 
@@ -41,6 +42,9 @@ __all__ = ["FLASHES", "Web", "WebRoute", "error_page", "error_page_for", "page_l
            "render", "safe_next", "services", "web_unit"]
 
 FLASH_COOKIE = "satark_flash"
+
+#: Where an administrator who must set up two-step sign-in is sent (``web/manage.py``).
+TWO_STEP_PAGE = "/settings/two-step"
 
 #: Messages a redirect may carry, by key.
 FLASHES: dict[str, str] = {
@@ -79,6 +83,11 @@ FLASHES: dict[str, str] = {
     "password_changed": N_("Password changed; your other sessions have ended."),
     "logged_out_everywhere": N_("Your other sessions have ended and your tokens are revoked."),
     "user_logged_out": N_("The user is logged out everywhere."),
+    # two-step sign-in (totp.py)
+    "two_step_required": N_("Your role needs two-step sign-in. Set it up to continue."),
+    "two_step_disabled": N_("Two-step sign-in is off."),
+    "two_step_reset": N_("Two-step sign-in of the user is reset; they are logged out everywhere."),
+    "login_expired": N_("The sign-in took too long or had too many wrong codes. Log in again."),
     "own_work": N_("Nobody may approve a text they wrote or edited, or a retraction they asked for; "
                    "another approver must do it."),
     "needs_confirmation": N_("The screening says “Do not publish”. Read the findings, then confirm to submit "
@@ -311,18 +320,22 @@ class Web:
 
 
 @contextmanager
-def web_unit(request: Request, form: FormData | None = None, *, write: bool | None = None) -> Iterator[Web]:
+def web_unit(request: Request, form: FormData | None = None, *, write: bool | None = None,
+             allow_unenrolled: bool = False) -> Iterator[Web]:
     """A transaction for a logged-in page; a change (any POST) must carry the session's CSRF token.
 
     A read unit for GET (and for ``write=False``), so that pages never queue for SQLite's one
     write lock; a write unit for other methods unless ``write`` says otherwise.
+    ``allow_unenrolled``: the page is open to an administrator who must still set up two-step
+    sign-in (``SATARK_REQUIRE_TOTP_FOR_ADMINS``); every other page sends them there.
     """
     svc = services(request)
     token = form.get("csrf_token") if form is not None else None
     if write is None:
         write = request.method not in SAFE_METHODS
     with svc.db.session(write=write) as session:
-        auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None)
+        auth = svc.authenticate(session, request, csrf_form_value=token if isinstance(token, str) else None,
+                                allow_unenrolled=allow_unenrolled)
         if auth is None:
             raise NotAuthenticated("log in first")
         yield Web(request, svc, session, auth.user, auth.csrf_token)
@@ -365,6 +378,10 @@ class WebRoute(APIRoute):
                 if cookie_secure(request, services(request)):
                     _secure_flash(response)
                 return response
+            except EnrolmentRequired:
+                if request.headers.get("hx-request"):
+                    return Response(status_code=200, headers={"HX-Redirect": TWO_STEP_PAGE})
+                return redirect(TWO_STEP_PAGE, ("warning", "two_step_required", ""))
             except NotAuthenticated:
                 url = login_url(request)
                 if request.headers.get("hx-request"):

@@ -119,6 +119,21 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("a password is at most %(count)s characters long"),
     N_("too many failed logins; wait a few minutes and try again"),
     N_("a token needs a name of 1-100 characters"),
+    # two-step sign-in (totp.py, security.py, context.py)
+    N_("this account uses two-step sign-in: give the 6-digit code from the authenticator app, or a recovery code"),
+    N_("the two-step sign-in code is wrong, expired or already used"),
+    N_("two-step sign-in is required for your role: set it up first (on the web: Settings; in the API: "
+       "POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm)"),
+    N_("two-step sign-in is already on; turn it off first to set it up again"),
+    N_("two-step sign-in is already on"),
+    N_("set up two-step sign-in first, then confirm it with a code from the app"),
+    N_("the code is wrong or has expired; enter the current code from the app"),
+    N_("two-step sign-in is not on"),
+    N_("two-step sign-in is required for your role; it cannot be turned off"),
+    N_("give either a current code from the app or your password"),
+    N_("the code or password is wrong"),
+    N_("nobody may reset their own two-step sign-in; another administrator must do it"),
+    N_("two-step sign-in is not set up for this user"),
     # institutions
     N_("an institution needs a name of 1-200 characters"),
     N_("an institution needs a name"),

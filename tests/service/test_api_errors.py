@@ -385,3 +385,25 @@ def test_a_full_disk_is_503_and_keeps_what_was_saved(svc, rahima, demo, check_er
     with svc.db.session() as session:
         saved = session.scalar(select(func.count()).select_from(Post).where(Post.title == "সভা"))
     assert saved == len(statuses) - 1
+
+
+def test_the_api_router_passes_over_other_paths_at_once() -> None:
+    """A web page is not tried against each API route (twice) before its own: the API router
+    says "no match" from its prefix alone; its own paths match as before, behind a proxy too."""
+    from starlette.routing import Match
+
+    from satark.service.api.routes import router
+
+    def scope(path: str, root_path: str = "") -> dict[str, object]:
+        return {"type": "http", "path": path, "root_path": root_path, "method": "GET", "headers": []}
+
+    assert router.matches(scope("/ui/screen")) == (Match.NONE, {})
+    assert router.matches(scope("/api/v1x/posts")) == (Match.NONE, {})
+    assert router.matches(scope("/satark/posts/1", "/satark")) == (Match.NONE, {})
+
+
+def test_api_and_web_paths_still_route(client, as_user, demo) -> None:
+    assert as_user("rahima").get("/posts").status_code == 200
+    assert client.get("/login").status_code == 200
+    missing = as_user("rahima").get("/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["error"] == "http_error"

@@ -271,6 +271,58 @@ def test_the_write_lock_serves_writers_in_arrival_order() -> None:
         pass
 
 
+def _turnstile_writer(db_path: str, name: str, units: int, start: float) -> None:
+    """One process of the test below: ``units`` write units, each holding the lock a while."""
+    import sqlite3
+    import time
+
+    from satark.service.db import FairLock
+
+    lock = FairLock(db_path)
+    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)  # SQLite does not wait: any overlap fails
+    while time.time() < start:
+        time.sleep(0.001)
+    for i in range(units):
+        with lock:
+            conn.execute("BEGIN IMMEDIATE")  # fails at once if another process holds SQLite's lock
+            conn.execute("INSERT INTO log (who, n, at) VALUES (?, ?, ?)", (name, i, time.time()))
+            time.sleep(0.002)
+            conn.execute("COMMIT")
+    conn.close()
+
+
+def test_writers_in_two_processes_take_turns_through_the_file_locks(tmp_path) -> None:
+    """``satark serve --workers 2``: the lock files beside the database keep the two processes'
+    writers out of SQLite's busy handler (no busy timeout here: any overlap fails), and
+    hand the lock from one process to the other rather than letting one run its whole queue."""
+    import multiprocessing
+    import sqlite3
+    import stat
+    import time
+
+    db_path = str(tmp_path / "satark.sqlite3")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE log (who TEXT, n INTEGER, at REAL)")
+    ctx = multiprocessing.get_context("spawn")
+    start = time.time() + 3
+    procs = [ctx.Process(target=_turnstile_writer, args=(db_path, name, 40, start)) for name in ("a", "b")]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    assert [proc.exitcode for proc in procs] == [0, 0]
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT who FROM log ORDER BY rowid").fetchall()
+    order = "".join(who for (who,) in rows)
+    assert sorted(order) == ["a"] * 40 + ["b"] * 40
+    # While both were writing, neither ran more than a few units in a row.
+    both = order[: min(order.rindex("a"), order.rindex("b"))]
+    assert max(len(run) for run in both.replace("ab", "a b").replace("ba", "b a").split()) <= 3, order
+    for name in ("queue", "writer"):
+        assert stat.S_IMODE((tmp_path / f"satark.sqlite3-{name}.lock").stat().st_mode) == 0o600
+
+
 def test_head_writes_from_many_threads_end_at_the_latest_event(tmp_path) -> None:
     import random
     import threading

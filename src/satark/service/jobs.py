@@ -138,7 +138,7 @@ def _deliver(db: Database, due: list[Reminder], report: JobReport) -> None:
                           params=reminder.params, link=reminder.link, institution_id=reminder.institution_id,
                           key=key)
             report.reminders += 1
-            report.notifications += len(made)
+            report.notifications += made
 
 
 # --- e-mail ------------------------------------------------------------------------------------------

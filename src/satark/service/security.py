@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit
@@ -297,8 +297,7 @@ def user_for_session(
     """The session's user; None when unknown, expired, idle for longer than ``idle_minutes``
     or the user is deactivated. ``touch`` records the use (at most once a minute) on the row,
     for a write unit; a read unit uses :func:`record_use` when :func:`touch_due` says so."""
-    row = session.scalar(select(WebSession).options(joinedload(WebSession.user))
-                         .where(WebSession.token_hash == _sha256(cookie_value)))
+    row = session.scalar(_SESSION_QUERY, {"token_hash": _sha256(cookie_value)})
     now = utcnow()
     if row is None or row.expires_at <= now or not row.user.is_active:
         return None
@@ -383,14 +382,20 @@ def user_for_token(session: Session, value: str, *, touch: bool = True) -> User:
     return token_for(session, value, touch=touch).user
 
 
+# One query for the token or session and its user, built once: they run on every request
+# (building the statement with its joined load cost about a fifth of the lookup).
+_TOKEN_QUERY = (select(ApiToken).options(joinedload(ApiToken.user))
+                .where(ApiToken.token_hash == bindparam("token_hash")))
+_SESSION_QUERY = (select(WebSession).options(joinedload(WebSession.user))
+                  .where(WebSession.token_hash == bindparam("token_hash")))
+
+
 def token_for(session: Session, value: str, *, touch: bool = True) -> ApiToken:
     """The live token row (with its user) for a token value; 401 when unknown or revoked.
     ``touch`` records the use on the row (at most once a minute), for a write unit."""
     if not value.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("not a Satark access token")
-    # One query for token and user: this runs on every API request.
-    row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                         .where(ApiToken.token_hash == _sha256(value)))
+    row = session.scalar(_TOKEN_QUERY, {"token_hash": _sha256(value)})
     if row is None or row.revoked_at is not None or not row.user.is_active:
         raise NotAuthenticated("the access token is unknown or revoked")
     now = utcnow()

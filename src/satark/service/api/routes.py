@@ -14,6 +14,8 @@ from pydantic import BeforeValidator, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+from starlette.types import Scope
 
 from .. import accounts, checks, directory, security, totp, workflow
 from ..access import roles_in
@@ -34,7 +36,25 @@ from ..errors import Forbidden, InvalidInput, NotAuthenticated
 from ..models import MAX_ID, AuditEvent, Membership, Post, User
 from . import schemas as s
 
-router = APIRouter(prefix="/api/v1", responses={
+
+class _PrefixedRouter(APIRouter):
+    """An ``APIRouter`` that answers "no match" at once for a path outside its prefix.
+
+    FastAPI matches a request against an included router by trying each of its routes in
+    turn, twice (to choose, then to handle): for a web page, every API route first. That was
+    about a tenth of the server's time under the editor's live check.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path, root = scope["path"], scope.get("root_path", "")
+        if root and path.startswith(root):  # behind a proxy's prefix, as Starlette reads it
+            path = path[len(root):]
+        if not path.startswith(self.prefix + "/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+router = _PrefixedRouter(prefix="/api/v1", responses={
     400: {"model": s.ErrorOut}, 401: {"model": s.ErrorOut}, 403: {"model": s.ErrorOut},
     404: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}, 413: {"model": s.ErrorOut},
     422: {"model": s.ErrorOut}, 429: {"model": s.ErrorOut},

@@ -222,3 +222,33 @@ def test_quarter_bounds_follow_the_zone() -> None:
     assert start == dt.datetime(2026, 6, 30, 18, 0, tzinfo=dt.UTC)
     assert end == dt.datetime(2026, 9, 30, 18, 0, tzinfo=dt.UTC)
     assert training.current_quarter(dt.datetime(2026, 6, 30, 19, tzinfo=dt.UTC), "Asia/Dhaka") == "2026Q3"
+
+
+def test_a_person_in_two_institutions_counts_once_in_the_report(svc: Services, demo: Demo) -> None:
+    """The report's totals over a hierarchy: karim, who passed, also gets a role in the ministry.
+    Each institution's row counts him; the totals do not count him twice."""
+    from satark.service import directory
+    from satark.service.i18n import translations
+
+    section = next(s for s in sections() if s.key == "training")
+    now = utcnow()
+    zone = "Asia/Dhaka"
+    quarter = training.current_quarter(now, zone)
+    start, end = training.quarter_bounds(quarter, zone)
+    ids = (demo.institutions["ministry"], demo.institutions["district"])
+    scope = ReportScope(root_id=ids[0], institution_ids=ids, quarter=quarter, start=start, end=end, lang="en",
+                        time_zone=zone, now=now)
+
+    def build() -> tuple[dict[str, Any], list[list[Any]]]:
+        with svc.db.session(write=False) as session:
+            result = section.build(session, scope, translations("en").gettext)
+        return {f.key: f.value for f in result.figures}, result.tables[0].rows
+
+    before, rows_before = build()
+    assert before["members"] == sum(row[1] for row in rows_before)  # nobody in both yet
+    with svc.db.session() as session:
+        directory.add_member(session, None, demo.institutions["ministry"], "karim", "monitor")
+    after, rows_after = build()
+    assert sum(row[1] for row in rows_after) == before["members"] + 1  # the rows count him in each
+    assert sum(row[2] for row in rows_after) == before["completed"] + 1
+    assert after == before  # the totals, once

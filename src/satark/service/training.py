@@ -47,6 +47,7 @@ __all__ = [
     "ClauseTraining",
     "Example",
     "InstitutionRate",
+    "ScopeTotals",
     "TrainingData",
     "attempt_view",
     "coverage_problems",
@@ -61,6 +62,7 @@ __all__ = [
     "pack",
     "quarter_bounds",
     "registry",
+    "scope_totals",
     "start_quiz",
     "submit_quiz",
     "training_content",
@@ -520,6 +522,49 @@ def institution_rates(session: Session, institution_ids: Sequence[int], start: d
             average = float(row[1]) if row[1] is not None else None
         out.append(InstitutionRate(inst, pack_id, int(member_count), int(completed), average, attempts))
     return out
+
+
+@dataclass(frozen=True)
+class ScopeTotals:
+    """Completion over several institutions, each person counted once."""
+
+    members: int
+    completed: int
+    attempts: int
+    average_score: float | None
+
+
+def scope_totals(session: Session, institution_ids: Sequence[int], start: dt.datetime,
+                 end: dt.datetime) -> ScopeTotals:
+    """The figures of :func:`institution_rates` for the institutions together: a person with a
+    role in two of them is one member, and their attempts count once (summing the rows of each
+    institution counted them twice). A member completed when they passed the quiz of the pack
+    of an institution of theirs in scope; read-only, without access checks (the callers check)."""
+    ids = list(institution_ids)
+    pack_of = {i: institution_pack_id(j) for i, j in session.execute(
+        select(Institution.id, Institution.jurisdiction).where(Institution.id.in_(ids)))}
+    packs_of: dict[int, set[str]] = {}
+    for user_id, institution_id in session.execute(
+            select(Membership.user_id, Membership.institution_id).join(User, User.id == Membership.user_id)
+            .where(Membership.institution_id.in_(ids), User.is_active.is_(True))):
+        wanted = packs_of.setdefault(user_id, set())
+        if pack_of.get(institution_id) is not None:
+            wanted.add(str(pack_of[institution_id]))
+    completed: set[int] = set()
+    scores: list[float] = []
+    if packs_of:
+        for user_id, pack_id, passed, score in session.execute(
+                select(QuizAttempt.user_id, QuizAttempt.pack_id, QuizAttempt.passed, QuizAttempt.score)
+                .where(QuizAttempt.user_id.in_(list(packs_of)), QuizAttempt.submitted_at >= start,
+                       QuizAttempt.submitted_at < end)):
+            if pack_id not in packs_of[user_id]:
+                continue
+            if score is not None:
+                scores.append(float(score))
+            if passed:
+                completed.add(user_id)
+    return ScopeTotals(len(packs_of), len(completed), len(scores),
+                       sum(scores) / len(scores) if scores else None)
 
 
 def monitored_rates(session: Session, user: User, start: dt.datetime, end: dt.datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..training import institution_rates
+from ..training import institution_rates, scope_totals
 from .base import Figure, ReportScope, SectionResult, Table, Translate
 from .fmt import number
 from .registry import register
@@ -21,11 +21,9 @@ class TrainingSection:
 
     def build(self, session: Session, scope: ReportScope, _: Translate) -> SectionResult:
         rates = institution_rates(session, scope.institution_ids, scope.start, scope.end)
-        members = sum(r.members for r in rates)
-        completed = sum(r.completed for r in rates)
-        attempts = sum(r.attempts for r in rates)
-        scored = [(r.average_score, r.attempts) for r in rates if r.average_score is not None]
-        average = round(sum(a * n for a, n in scored) / attempts, 1) if attempts and scored else None
+        totals = scope_totals(session, scope.institution_ids, scope.start, scope.end)
+        members, completed = totals.members, totals.completed
+        average = round(totals.average_score, 1) if totals.average_score is not None else None
         rate = round(100 * completed / members, 1) if members else None
         result = SectionResult(key=self.key, title=_("Awareness training"))
         result.figures = [

@@ -83,6 +83,28 @@ def test_the_approver_who_wrote_the_text_is_not_asked_to_approve_it(
     assert about(as_user("sohel"), pid) == []
 
 
+def test_a_tier_approved_tells_the_approvers_who_may_still_decide(
+    svc: Services, demo: Demo, flow: Flow, as_user: Callable[[str], Api],
+) -> None:
+    """With two tiers, karim's approval tells nasreen (the other approver) that the next tier
+    waits, in her language; not karim himself, nor the author."""
+    as_user("admin").ok("PATCH", f"/institutions/{demo.institutions['district']}", json={"approval_tiers": 2})
+    set_lang(svc, nasreen="bn")
+    pid = flow.create(CLEAR_BN, title="বিজয় দিবস")["id"]
+    as_user("rahima").ok("POST", f"/posts/{pid}/submit", json={"confirm": True})
+    karim, nasreen = as_user("karim"), as_user("nasreen")
+    karim.ok("POST", f"/posts/{pid}/approve", json={})
+    newest = about(nasreen, pid)[0]
+    assert newest["kind"] == "post_submitted"
+    assert newest["message"] == "{actor} approved tier {tier} of {of} for the post “{post}”; it needs another approver."
+    assert newest["text"] == ("Abdul Karim (approver) পোস্ট “বিজয় দিবস” 2টি স্তরের মধ্যে 1 নম্বর স্তরে অনুমোদন "
+                              "করেছেন; এখন আরেকজন অনুমোদনকারীর অনুমোদন প্রয়োজন।")
+    assert [i["kind"] for i in about(karim, pid)] == ["post_submitted"]  # only the request to approve
+    assert all(i["kind"] != "post_submitted" for i in about(as_user("rahima"), pid))
+    nasreen.ok("POST", f"/posts/{pid}/approve", json={})
+    assert [i["kind"] for i in about(as_user("rahima"), pid)] == ["post_approved"]
+
+
 def test_corrections_and_retractions_wait_for_approvers_who_are_told(
     svc: Services, demo: Demo, flow: Flow, as_user: Callable[[str], Api],
 ) -> None:

@@ -83,6 +83,8 @@ POST_EVENTS: dict[str, tuple[str, str]] = {
     "rejected": ("post_rejected", N_("{actor} rejected your post “{post}”: {comment}")),
     "approved": ("post_approved", N_("{actor} approved your post “{post}”. Publish it before the approval "
                                      "lapses on {expires_at}.")),
+    "tier_approved": ("post_submitted", N_("{actor} approved tier {tier} of {of} for the post “{post}”; it "
+                                           "needs another approver.")),
 }
 
 
@@ -321,6 +323,7 @@ def post_name(post: Post) -> str:
 
 def notify_post(
     session: Session, post: Post, what: str, *, actor: User, exclude: Iterable[int] = (), comment: str = "",
+    extra: Mapping[str, Any] | None = None,
 ) -> int:
     """Tell the right people about a workflow step of ``post``: the approvers (except ``exclude``,
     those barred from deciding) when it waits for them, else its author."""
@@ -333,6 +336,7 @@ def notify_post(
     params: dict[str, Any] = {"actor": actor.display_name, "post": post_name(post)}
     if comment:
         params["comment"] = comment
+    params.update(extra or {})
     if what == "approved" and post.approval_expires_at is not None:
         params["expires_at"] = post.approval_expires_at
     return notify(session, kind=kind, recipients=recipients, message=message, params=params,

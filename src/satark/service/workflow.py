@@ -326,6 +326,10 @@ def approve(
                      object_type="post", object_id=post.id,
                      details={"tier": tier, "of": post.required_tiers, "revision": post.revision_number,
                               "subject": what})
+        # The approvers who may still decide hear that the next tier waits for one of them.
+        notify_post(session, post, "tier_approved", actor=user,
+                    exclude=barred_approvers(post) | {a.user_id for a in approvals},
+                    extra={"tier": tier, "of": post.required_tiers})
     return approval
 
 

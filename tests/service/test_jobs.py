@@ -436,3 +436,50 @@ def test_mail_settings_are_checked_and_the_password_never_shown() -> None:
     assert "hunter2" not in str(refused.value) and "SATARK_SMTP_PORT" in str(refused.value)
     assert Settings.from_env(public_url="https://satark.example.gov/").public_url == "https://satark.example.gov"
     assert "hunter2" not in repr(Settings.from_env(smtp_password="hunter2-secret"))
+
+
+# --- TLS: STARTTLS and implicit TLS against a real server with a certificate of the office's CA ----
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_mail_goes_over_tls_checked_against_the_offices_ca(
+    svc: Services, demo: Demo, flow: Flow, tmp_path: Any, mode: str,
+) -> None:
+    """STARTTLS (port 587) and SMTPS (465) to a real aiosmtpd whose certificate a test CA signed:
+    sent when SATARK_SMTP_CA_FILE names that CA; refused (and kept for the next run) with the
+    system's CAs or another CA, so nothing goes to a server that is not the office's."""
+    import ssl
+
+    import trustme
+
+    from satark.errors import ConfigError
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
+    ca_file, other_ca = tmp_path / "office-ca.pem", tmp_path / "other-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    port = free_port()
+    if mode == "starttls":
+        server = SmtpServer(port, tls_context=server_context, require_starttls=True)
+    else:
+        server = SmtpServer(port, ssl_context=server_context)
+    server.start()
+    try:
+        set_user(svc, "karim", email="karim@dhaka.gov.bd", notify_by_email=True)
+        pid = flow.create(CLEAR_BN)["id"]
+        flow.as_user("rahima").ok("POST", f"/posts/{pid}/submit", json={"confirm": True})
+        base = mail_settings(svc.settings, port).replace(smtp_starttls=mode == "starttls", smtp_ssl=mode == "ssl")
+        untrusted = run_once(svc.db, mailer=Mailer(base), names=())
+        assert (untrusted.emails_sent, untrusted.emails_failed) == (0, 1)
+        another = run_once(svc.db, mailer=Mailer(base.replace(smtp_ca_file=str(other_ca))), names=())
+        assert (another.emails_sent, another.emails_failed) == (0, 1)
+        trusted = run_once(svc.db, mailer=Mailer(base.replace(smtp_ca_file=str(ca_file))), names=())
+        assert trusted.emails_sent == 1
+        server.inbox.wait_for(1)
+        [msg] = server.inbox.messages
+        assert msg["To"] == "karim@dhaka.gov.bd" and "sent the post" in body_of(msg)
+    finally:
+        server.stop()
+    with pytest.raises(ConfigError, match="SATARK_SMTP_CA_FILE"):
+        Settings.from_env(smtp_ca_file=str(tmp_path / "missing.pem"))

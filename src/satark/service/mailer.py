@@ -1,7 +1,7 @@
 """Notification e-mail over SMTP (issue 12, section 6).
 
 Settings: ``SATARK_SMTP_HOST`` (unset: no e-mail), ``_PORT``, ``_STARTTLS`` or ``_SSL``,
-``_USERNAME``/``_PASSWORD`` and ``_FROM``; links point at ``SATARK_PUBLIC_URL``. The job
+``_CA_FILE``, ``_USERNAME``/``_PASSWORD`` and ``_FROM``; links point at ``SATARK_PUBLIC_URL``. The job
 (``jobs.py``) hands a batch of messages to :meth:`Mailer.send`, which never raises: each
 message comes back sent or with the reason it was not, so that the job records the failure
 and tries again on its next run instead of stopping.
@@ -80,7 +80,9 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        # The server's certificate is always verified, against the office's own CA when it
+        # names one: a mail server on the office network often has no public certificate.
+        context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
         server: smtplib.SMTP
         if s.smtp_ssl:
             server = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=context)

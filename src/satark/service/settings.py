@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, alias="SATARK_SMTP_STARTTLS")
     #: Implicit TLS from the first byte (port 465).
     smtp_ssl: bool = Field(False, alias="SATARK_SMTP_SSL")
+    #: A PEM file of the certificate authorities to trust for the mail server's certificate,
+    #: for a server whose certificate an office's own CA signed; empty trusts the system's.
+    smtp_ca_file: str = Field("", max_length=1000, alias="SATARK_SMTP_CA_FILE")
     smtp_username: str = Field("", max_length=200, alias="SATARK_SMTP_USERNAME")
     smtp_password: SecretStr | None = Field(None, alias="SATARK_SMTP_PASSWORD")
     #: The From address of notification e-mails.
@@ -189,6 +192,13 @@ class Settings(BaseSettings):
         if "@" not in value or any(ch in value for ch in "\r\n"):
             raise ValueError("must be an e-mail address (like satark@example.gov or Satark <satark@example.gov>)")
         return value.strip()
+
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _check_ca_file(cls, value: str) -> str:
+        if value and not Path(value).is_file():
+            raise ValueError("no such file (a PEM file of certificate authorities)")
+        return value
 
     @field_validator("audit_key")
     @classmethod

@@ -496,3 +496,19 @@ def test_every_message_the_service_raises_is_translated() -> None:
                     untranslated.append(f"{path.relative_to(SERVICE)}:{node.lineno}: {concrete!r}")
     assert seen > 80
     assert not untranslated, "\n".join(untranslated)
+
+
+def test_report_summaries_agree_with_their_counts() -> None:
+    """One post, one case: the summaries take the singular in English and Hindi (Bengali
+    counts with -টি and does not change)."""
+    from satark.service.i18n import translations
+
+    one, many = ("%(n)s post was published on %(active)s of %(total)s official accounts.",
+                 "%(n)s posts were published on %(active)s of %(total)s official accounts.")
+    values = {"n": "1", "active": "1", "total": "1"}
+    assert translations("en").ngettext(one, many, 1) % values == "1 post was published on 1 of 1 official accounts."
+    assert (translations("hi").ngettext(one, many, 1) % values).endswith("1 पोस्ट प्रकाशित हुई।")
+    assert (translations("hi").ngettext(one, many, 2) % values).endswith("प्रकाशित हुईं।")
+    case = ("%(n)s open case is past its deadline.", "%(n)s open cases are past their deadline.")
+    assert translations("hi").ngettext(*case, 1) % {"n": "1"} == "1 खुला मामला अपनी समय-सीमा पार कर चुका है।"
+    assert translations("en").ngettext(*case, 3) % {"n": "3"} == "3 open cases are past their deadline."

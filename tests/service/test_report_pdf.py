@@ -93,7 +93,7 @@ def test_hindi_pdf_reads_back_intact(svc: Services, demo: Demo, tmp_path: Path) 
     for word in ("त्रैमासिक", "निगरानी", "प्रतिवेदन", "कार्यालय", "संस्था", "सारांश", "प्रकाशित", "अनुमोदित",
                  "कलेक्टोरेट रायपुर", "पासवर्ड", "तिमाही"):
         assert word in text, word
-    found = re.search(r"कुल (\d+) पोस्ट प्रकाशित हुईं", text)
+    found = re.search(r"कुल (\d+) पोस्ट प्रकाशित हुईं?।", text)  # हुई for one post
     assert found, text[:1500]
     assert int(found.group(1)) == _published_in_quarter(svc, [demo.institutions["cg"]], "Asia/Kolkata") == 1
 
@@ -102,7 +102,7 @@ def test_english_pdf(svc: Services, demo: Demo, tmp_path: Path) -> None:
     text, png = _render(svc, tmp_path, demo.institutions["district"], "en", "Asia/Dhaka")
     _drawn(png)
     assert "Quarterly monitoring report" in text and "Deputy Commissioner's Office, Dhaka" in text
-    found = re.search(r"(\d+) posts were published on", text)
+    found = re.search(r"(\d+) posts? (?:was|were) published on", text)
     assert found and int(found.group(1)) == _published_in_quarter(svc, [demo.institutions["district"]],
                                                                   "Asia/Dhaka")
     assert "জেলা প্রশাসকের কার্যালয়" not in text  # the English report names the account in English

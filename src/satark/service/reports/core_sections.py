@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..accounts import checklist
-from ..i18n import N_, text_lang
+from ..i18n import N_, text_lang, translations
 from ..models import Account, Approval, AuditEvent, Institution, Post, Revision, User
 from ..timezones import zone
 from .base import Chart, Figure, ReportScope, SectionResult, Table, Translate, screening_for
@@ -165,7 +165,10 @@ class PostsSection:
             Figure("active_accounts", _("Accounts that published"), active),
             Figure("per_month", _("Posts per month (average)"), round(total / 3, 1)),
         ]
-        result.summary.append(_("%(n)s posts were published on %(active)s of %(total)s official accounts.") % {
+        ngettext = translations(scope.lang).ngettext
+        result.summary.append(ngettext("%(n)s post was published on %(active)s of %(total)s official accounts.",
+                                       "%(n)s posts were published on %(active)s of %(total)s official accounts.",
+                                       total) % {
             "n": number(total, scope.lang), "active": number(active, scope.lang),
             "total": number(len(accounts), scope.lang)})
         quiet = [r[1] for r in rows if not r[-1]]
@@ -222,7 +225,10 @@ class ApprovalsSection:
             Figure("changes_requested", _("Sent back for changes"), decisions["post_request_changes"]),
             Figure("rejected", _("Rejected"), decisions["post_reject"]),
         ]
-        if everything:
+        if len(everything) == 1:
+            result.summary.append(_("The one approved post was approved %(median)s hours after submission.")
+                                  % {"median": number(median, scope.lang)})
+        elif everything:
             result.summary.append(
                 _("Half of the %(n)s approved posts were approved within %(median)s hours of submission, "
                   "nine in ten within %(p90)s hours.") % {
@@ -345,16 +351,23 @@ class ScreeningSection:
         ]
         if screened:
             top = categories.most_common(1)
+            ngettext = translations(scope.lang).ngettext
             result.summary.append(
-                _("Screening flagged %(flagged)s of the %(n)s posts written or edited this quarter%(top)s.") % {
+                ngettext("Screening flagged %(flagged)s of the %(n)s post written or edited this quarter%(top)s.",
+                         "Screening flagged %(flagged)s of the %(n)s posts written or edited this quarter%(top)s.",
+                         len(screened)) % {
                     "flagged": number(flagged, scope.lang), "n": number(len(screened), scope.lang),
                     "top": (_("; the most frequent finding: %(category)s")
                             % {"category": _(CATEGORY_LABELS.get(top[0][0], top[0][0]))}) if top else ""})
         if overrides or blocked:
+            ngettext = translations(scope.lang).ngettext
             result.summary.append(
-                _("Approvers overrode a 'block' verdict %(overrides)s times; %(published)s posts were published "
-                  "with that verdict.") % {"overrides": number(len(overrides), scope.lang),
-                                           "published": number(len(blocked), scope.lang)})
+                ngettext("Approvers overrode a 'block' verdict %(n)s time.",
+                         "Approvers overrode a 'block' verdict %(n)s times.", len(overrides))
+                % {"n": number(len(overrides), scope.lang)} + " "
+                + ngettext("%(n)s post was published with that verdict.",
+                           "%(n)s posts were published with that verdict.", len(blocked))
+                % {"n": number(len(blocked), scope.lang)})
         result.tables += [
             Table("by_category", _("Posts with findings, by category"), [_("Category"), _("Posts")], cat_rows),
             Table("by_clause", _("Posts with findings, by clause"), [_("Clause"), _("Title"), _("Posts")], clause_rows),
@@ -420,7 +433,7 @@ class CorrectionsSection:
         ]
         if both:
             result.summary.append(
-                _("%(corrections)s corrections and %(retractions)s retractions; half of them within %(median)s "
+                _("Corrections: %(corrections)s; retractions: %(retractions)s; half of them within %(median)s "
                   "hours of publication (CG 8: mistakes are corrected quickly).") % {
                     "corrections": number(len(hours["correction"]), scope.lang),
                     "retractions": number(len(hours["retraction"]), scope.lang),
@@ -473,8 +486,8 @@ class AccountsSection:
             Figure("passwords_unrecorded", _("Password changes not recorded"), unrecorded),
         ]
         result.summary.append(
-            _("%(failing)s of %(n)s official accounts fail at least one checklist item; %(overdue)s passwords are "
-              "past the institution's rotation period.") % {
+            _("Official accounts failing at least one checklist item: %(failing)s of %(n)s; passwords past the "
+              "institution's rotation period: %(overdue)s.") % {
                 "failing": number(failing, scope.lang), "n": number(len(rows), scope.lang),
                 "overdue": number(overdue, scope.lang)})
         result.tables.append(Table("checklist", _("Checklist status of every account"),

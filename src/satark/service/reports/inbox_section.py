@@ -75,8 +75,8 @@ class CommentsSection:
         ]
         if items:
             result.summary.append(
-                _("%(received)s citizens' comments were received and %(answered)s answered, %(on_time)s of them "
-                  "within the target of %(target)s; %(overdue)s are unanswered past it.")
+                _("Citizens' comments received: %(received)s; answered: %(answered)s, %(on_time)s of them within "
+                  "the target of %(target)s; unanswered past the target: %(overdue)s.")
                 % {"received": number(len(items), lang, decimals=0), "answered": number(len(answered), lang,
                                                                                           decimals=0),
                    "on_time": number(on_time, lang, decimals=0), "target": target,
@@ -160,8 +160,8 @@ class GrsSection:
             Figure("past_deadline", _("Open past the deadline"), past),
         ]
         result.summary.append(
-            _("%(referred)s grievances were referred to the grievance redress system; %(past)s are open past "
-              "their deadline.") % {"referred": number(len(rows_), scope.lang, decimals=0),
+            _("Grievances referred to the grievance redress system: %(referred)s; open past their deadline: "
+              "%(past)s.") % {"referred": number(len(rows_), scope.lang, decimals=0),
                                     "past": number(past, scope.lang, decimals=0)})
         result.tables.append(Table(
             "grs_referrals", _("Grievance referrals"),

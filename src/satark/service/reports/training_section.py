@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ..i18n import translations
 from ..training import institution_rates, scope_totals
 from .base import Figure, ReportScope, SectionResult, Table, Translate
 from .fmt import number
@@ -42,8 +43,10 @@ class TrainingSection:
         )]
         if members:
             result.summary.append(
-                _("%(completed)s of %(members)s active members passed the awareness quiz this quarter "
-                  "(%(rate)s%%).")
+                translations(scope.lang).ngettext(
+                    "%(completed)s of %(members)s active member passed the awareness quiz this quarter (%(rate)s%%).",
+                    "%(completed)s of %(members)s active members passed the awareness quiz this quarter (%(rate)s%%).",
+                    members)
                 % {"completed": number(completed, scope.lang, decimals=0),
                    "members": number(members, scope.lang, decimals=0), "rate": number(rate, scope.lang)})
         else:

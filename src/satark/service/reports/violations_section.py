@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from satark import UnknownClause
 
 from ..errors import ServiceError
-from ..i18n import N_
+from ..i18n import N_, translations
 from ..models_violations import ViolationCase, ViolationStep
 from ..timezones import zone
 from ..violations import OUTCOMES, STATES
@@ -84,11 +84,13 @@ class ViolationsSection:
         ]
         lang = scope.lang
         result.summary.append(
-            _("%(n)s violation cases were recorded and %(d)s decided; %(r)s were referred to the competent "
-              "authority.") % {"n": number(len(recorded), lang), "d": number(len(decided), lang),
+            _("Violation cases recorded: %(n)s; decided: %(d)s; referred to the competent authority: "
+              "%(r)s.") % {"n": number(len(recorded), lang), "d": number(len(decided), lang),
                                "r": number(outcomes["referred"], lang)})
         if overdue:
-            result.summary.append(_("%(n)s open cases are past their deadline.") % {"n": number(overdue, lang)})
+            result.summary.append(translations(lang).ngettext("%(n)s open case is past its deadline.",
+                                                              "%(n)s open cases are past their deadline.", overdue)
+                                  % {"n": number(overdue, lang)})
         rows: list[list[Any]] = [[citation, title, count] for (citation, title), count in
                                  _clause_rows(session, clauses, lang)]
         result.tables.append(Table("by_clause", _("Cases by clause broken"),

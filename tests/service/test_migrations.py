@@ -147,3 +147,30 @@ def test_0004_gives_existing_institutions_their_jurisdictions_zone(fresh_db: Dat
     command.downgrade(fresh_db.alembic_config(), "0003")
     assert {c["name"] for c in sa.inspect(fresh_db.engine).get_columns("institutions")} >= {"name", "jurisdiction"}
     assert "timezone" not in {c["name"] for c in sa.inspect(fresh_db.engine).get_columns("institutions")}
+
+
+def test_0011_two_step_sign_in_goes_up_and_down(fresh_db: Database) -> None:
+    fresh_db.upgrade("0010")
+    with fresh_db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO users (id, username, display_name, password_hash, is_superuser, is_active, ui_lang, "
+            "created_at, email, notify_by_email) VALUES (1, 'old', 'Old', 'x', false, true, 'en', CURRENT_TIMESTAMP, "
+            "'', false)"))
+    fresh_db.upgrade()
+    inspector = sa.inspect(fresh_db.engine)
+    columns = {c["name"]: c for c in inspector.get_columns("users")}
+    assert {"totp_secret", "totp_enabled_at", "totp_last_step"} <= set(columns)
+    assert all(columns[n]["nullable"] for n in ("totp_secret", "totp_enabled_at", "totp_last_step"))
+    assert {"totp_recovery_codes", "pending_logins"} <= set(inspector.get_table_names())
+    with fresh_db.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT totp_secret, totp_enabled_at, totp_last_step FROM users")).one()
+    assert tuple(row) == (None, None, None)  # an existing user has it off
+    with fresh_db.engine.begin() as conn:  # the step is a 64-bit number
+        conn.execute(sa.text("UPDATE users SET totp_last_step = :s"), {"s": 2**40})
+    command.downgrade(fresh_db.alembic_config(), "0010")
+    inspector = sa.inspect(fresh_db.engine)
+    names = {c["name"] for c in inspector.get_columns("users")}
+    assert not {"totp_secret", "totp_enabled_at", "totp_last_step"} & names
+    assert not {"totp_recovery_codes", "pending_logins"} & set(inspector.get_table_names())
+    fresh_db.upgrade()
+    assert fresh_db.current_revision() == "0011"

@@ -11,20 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
-import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import func, select
 
 from satark.service import directory, security, totp
 from satark.service.context import Services
-from satark.service.db import Database
 from satark.service.demo import DEMO_PASSWORD
 from satark.service.models import ApiToken, AuditEvent, LoginAttempt, PendingLogin, RecoveryCode, User, WebSession
 from satark.service.settings import Settings
@@ -479,52 +475,3 @@ def test_the_operator_resets_from_the_command_line(as_user: Callable[[str], Api]
     with pytest.raises(SystemExit) as again:
         satark_main(["admin", "totp-reset", "rahima"])
     assert again.value.code == 4 and "not set up" in capsys.readouterr().err
-
-
-# --- the migration ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def fresh_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty database (for PostgreSQL, a schema of its own), not yet migrated."""
-    if backend == "sqlite":
-        db = Database(Settings(data_dir=tmp_path))
-        try:
-            yield db
-        finally:
-            db.dispose()
-        return
-    server = request.getfixturevalue("postgres_server")
-    schema = server.create_schema("satark_totp")
-    db = Database(Settings(data_dir=tmp_path, database_url=server.schema_url(schema)))
-    try:
-        yield db
-    finally:
-        db.dispose()
-        server.drop_schema(schema)
-
-
-def test_the_migration_goes_up_and_down(fresh_db: Database) -> None:
-    fresh_db.upgrade("0010")
-    with fresh_db.engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO users (id, username, display_name, password_hash, is_superuser, is_active, ui_lang, "
-            "created_at, email, notify_by_email) VALUES (1, 'old', 'Old', 'x', false, true, 'en', CURRENT_TIMESTAMP, "
-            "'', false)"))
-    fresh_db.upgrade()
-    inspector = sa.inspect(fresh_db.engine)
-    columns = {c["name"]: c for c in inspector.get_columns("users")}
-    assert {"totp_secret", "totp_enabled_at", "totp_last_step"} <= set(columns)
-    assert all(columns[n]["nullable"] for n in ("totp_secret", "totp_enabled_at", "totp_last_step"))
-    assert {"totp_recovery_codes", "pending_logins"} <= set(inspector.get_table_names())
-    with fresh_db.engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT totp_secret, totp_enabled_at, totp_last_step FROM users")).one()
-    assert tuple(row) == (None, None, None)  # an existing user has it off
-    with fresh_db.engine.begin() as conn:  # the step is a 64-bit number
-        conn.execute(sa.text("UPDATE users SET totp_last_step = :s"), {"s": 2**40})
-    command.downgrade(fresh_db.alembic_config(), "0010")
-    inspector = sa.inspect(fresh_db.engine)
-    names = {c["name"] for c in inspector.get_columns("users")}
-    assert not {"totp_secret", "totp_enabled_at", "totp_last_step"} & names
-    assert not {"totp_recovery_codes", "pending_logins"} & set(inspector.get_table_names())
-    fresh_db.upgrade()
-    assert fresh_db.current_revision() == "0011"

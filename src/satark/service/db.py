@@ -65,10 +65,11 @@ class Database:
         self._count_lock = threading.Lock()
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            _create_private(make_url(self.url).database)
+            path = _sqlite_file(make_url(self.url).database)
+            _create_private(path)
             self.engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)
-            self._write_lock = FairLock(make_url(self.url).database)
+            self._write_lock = FairLock(path)
         else:
             self.engine = create_engine(self.url, pool_size=20, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
@@ -205,10 +206,12 @@ class FairLock:
     """
 
     def __init__(self, database: str | None = None) -> None:
+        """``database``: the SQLite file (:func:`_sqlite_file`) whose lock files to take; None
+        for one process only (an in-memory database)."""
         self._mutex = threading.Lock()
         self._held = False
         self._waiters: deque[threading.Lock] = deque()
-        self._base = database if database and database != ":memory:" and not database.startswith("file:") else None
+        self._base = database
         self._fds: tuple[int, int] | None = None
 
     def __enter__(self) -> None:
@@ -289,9 +292,16 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+def _sqlite_file(database: str | None) -> str | None:
+    """The path of a SQLite database kept in a file; None for an in-memory one or a ``file:`` URI."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 def _create_private(path: str | None) -> None:
-    """Create a new SQLite file readable by its owner only (0600); SQLite gives its -wal and
-    -shm files the same permissions. An existing file is left as it is."""
-    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+    """Create a new SQLite file (:func:`_sqlite_file`) readable by its owner only (0600); SQLite
+    gives its -wal and -shm files the same permissions. An existing file is left as it is."""
+    if path is None or os.path.exists(path):
         return
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -548,8 +548,9 @@ def scope_totals(session: Session, institution_ids: Sequence[int], start: dt.dat
             select(Membership.user_id, Membership.institution_id).join(User, User.id == Membership.user_id)
             .where(Membership.institution_id.in_(ids), User.is_active.is_(True))):
         wanted = packs_of.setdefault(user_id, set())
-        if pack_of.get(institution_id) is not None:
-            wanted.add(str(pack_of[institution_id]))
+        pack_id = pack_of.get(institution_id)
+        if pack_id is not None:
+            wanted.add(pack_id)
     completed: set[int] = set()
     scores: list[float] = []
     if packs_of:

@@ -323,6 +323,44 @@ def test_writers_in_two_processes_take_turns_through_the_file_locks(tmp_path) ->
         assert stat.S_IMODE((tmp_path / f"satark.sqlite3-{name}.lock").stat().st_mode) == 0o600
 
 
+def test_a_turn_runs_the_writers_queued_in_its_process_when_it_began(tmp_path) -> None:
+    """Two FairLocks on one database stand for two worker processes (``flock`` locks of two
+    open files exclude each other even in one process). When a process's turn begins, the
+    writers already queued in it run before the other process's next writer, holding the
+    writer lock throughout; strict alternation gave b1, a1, b2, a2, a3."""
+    import threading
+    import time
+
+    from satark.service.db import FairLock
+
+    path = str(tmp_path / "satark.sqlite3")
+    lock_a, lock_b = FairLock(path), FairLock(path)
+    order: list[str] = []
+
+    def write(lock: FairLock, name: str) -> None:
+        with lock:
+            order.append(name)
+            time.sleep(0.01)
+
+    def queue(lock: FairLock, name: str, queued: int) -> threading.Thread:
+        thread = threading.Thread(target=write, args=(lock, name))
+        thread.start()
+        deadline = time.monotonic() + 10
+        while len(lock._waiters) < queued and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return thread
+
+    lock_a.__enter__()  # a's turn: nobody was queued in a when it began
+    threads = [queue(lock_b, "b1", 0)]
+    time.sleep(0.2)  # b1 now waits for the writer lock, holding the queue lock: b is next
+    threads += [queue(lock_b, "b2", 1), queue(lock_a, "a1", 1), queue(lock_a, "a2", 2), queue(lock_a, "a3", 3)]
+    lock_a.__exit__(None, None, None)
+    for thread in threads:
+        thread.join(10)
+    assert order == ["b1", "b2", "a1", "a2", "a3"]
+    assert not lock_a._files_held and not lock_b._files_held  # the last writer of each turn let go
+
+
 def test_head_writes_from_many_threads_end_at_the_latest_event(tmp_path) -> None:
     import random
     import threading

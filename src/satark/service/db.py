@@ -200,8 +200,17 @@ class FairLock:
     than staying with the one whose next writer is already running; and the kernel wakes the
     next one the moment the lock is free. Without them, writers of the other processes wait
     in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries: seconds of p99 with
-    two workers. Like the queue, the file locks wait without a limit; they are only ever held
-    across one write unit, and a process that dies lets them go. Something else holding
+    two workers.
+
+    A turn is fair to writers, not to processes: the process whose turn it is runs the writers
+    that were already queued in it when the turn began, then lets the writer lock go. With
+    strict alternation a process serving more clients than the other gave each of its writers
+    a smaller share of the lock (the clients of a keep-alive connection stay with one worker),
+    and every write paid for a hand-over between processes. The writers that queue during a
+    turn wait for the next one, so neither process can keep the lock.
+
+    Like the queue, the file locks wait without a limit; they are only ever held across the
+    write units of one turn, and a process that dies lets them go. Something else holding
     SQLite's own lock (a backup, another program) still meets ``busy_timeout``, then 503.
     """
 
@@ -213,6 +222,8 @@ class FairLock:
         self._waiters: deque[threading.Lock] = deque()
         self._base = database
         self._fds: tuple[int, int] | None = None
+        self._files_held = False  # this process's turn: the writer lock is held
+        self._turn_left = 0  # writers still to run in this turn (queued when it began)
 
     def __enter__(self) -> None:
         with self._mutex:
@@ -225,15 +236,26 @@ class FairLock:
                 self._waiters.append(waiter)
         if waiter is not None:
             waiter.acquire()  # released by __exit__ when it is this waiter's turn; the queue stays held
-        if self._base is not None:
+        if self._base is not None and not self._files_held:
             try:
                 self._lock_files()
             except BaseException:
                 self._hand_over()
                 raise
+            self._files_held = True
+            with self._mutex:
+                self._turn_left = len(self._waiters)
 
     def __exit__(self, *exc: object) -> None:
-        if self._fds is not None:
+        with self._mutex:
+            if self._turn_left > 0 and self._waiters:  # the turn goes on: the next writer, files held
+                self._turn_left -= 1
+                self._waiters.popleft().release()
+                return
+            self._turn_left = 0
+        if self._files_held:
+            self._files_held = False
+            assert self._fds is not None
             fcntl.flock(self._fds[1], fcntl.LOCK_UN)
         self._hand_over()
 

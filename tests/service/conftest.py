@@ -15,9 +15,9 @@
   without credentials, ``with_token(t)`` one with any token; ``flow`` moves posts through the
   workflow over the API; ``check_error(response, status, code)`` checks an error response.
 
-The screening engine (rules mode) is built once per session and shared. Password hashing in
-``directory.create_user`` is memoised per password, so seeding eight users costs one argon2
-hash rather than eight (logins still verify for real).
+The screening engine (rules mode) is built once per session and shared. Password hashing
+(``security.hash_password``, which ``security.new_password`` calls) is memoised per password,
+so seeding eight users costs one argon2 hash rather than eight (logins still verify for real).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from satark.service import directory, security
+from satark.service import security
 from satark.service.app import create_app
 from satark.service.context import Services
 from satark.service.db import Database
@@ -80,11 +80,36 @@ def screening() -> Screening:
     return engine
 
 
+@pytest.fixture
+def argon2_outside_write_units(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fails the test if a password is hashed or verified (argon2, tens of milliseconds on
+    purpose) inside a write unit, where every other writer would wait for it; the list says
+    what ran, so a test can check that its paths hashed at all."""
+    from satark.service.db import in_any_write_unit
+
+    ran: list[str] = []
+    hashing, verifying = security.hash_password, security.verify_password
+
+    def hash_password(password: str) -> str:
+        assert not in_any_write_unit(), "a password hashed inside a write unit"
+        ran.append("hash")
+        return hashing(password)
+
+    def verify_password(password_hash: str, password: str) -> bool:
+        assert not in_any_write_unit(), "a password verified inside a write unit"
+        ran.append("verify")
+        return verifying(password_hash, password)
+
+    monkeypatch.setattr(security, "hash_password", hash_password)
+    monkeypatch.setattr(security, "verify_password", verify_password)
+    return ran
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _memoised_password_hashing() -> Iterator[None]:
     cached = functools.cache(security.hash_password)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(directory, "hash_password", cached)
+        mp.setattr(security, "hash_password", cached)
         yield
 
 

@@ -94,7 +94,8 @@ def district_admin(svc: Services, demo: Demo, client: Any) -> tuple[int, Api]:
     """An admin of the Dhaka district office (not a site administrator), with a token."""
     with svc.db.session() as session:
         user = directory.create_user(session, None, username="dadmin", display_name="District admin",
-                                     password=DISTRICT_ADMIN_PASSWORD, institution_id=demo.institutions["district"],
+                                     password=security.new_password(DISTRICT_ADMIN_PASSWORD, username="dadmin"),
+                                     institution_id=demo.institutions["district"],
                                      role="admin")
         token = security.create_token(session, user, "tests")[0]
         return user.id, Api(client, token)
@@ -290,7 +291,8 @@ def test_too_many_wrong_codes_end_the_waiting_login(as_user: Callable[[str], Api
 # --- turning it off -------------------------------------------------------------------------------
 
 def test_disable_with_the_password_or_a_code(as_user: Callable[[str], Api], client: Any, svc: Services,
-                                             clock: Clock, check_error: Any) -> None:
+                                             clock: Clock, check_error: Any, argon2_outside_write_units: list[str]
+                                             ) -> None:
     rahima = as_user("rahima")
     check_error(rahima.request("DELETE", "/me/totp", json={"password": DEMO_PASSWORD}), 409, "conflict")
     secret, _ = _enrol(rahima, clock)
@@ -372,7 +374,8 @@ def test_the_web_reset_button(as_user: Callable[[str], Api], client: Any, demo: 
 
 # --- the web settings -----------------------------------------------------------------------------
 
-def test_enrol_and_disable_on_the_settings_page(client: Any, svc: Services, demo: Demo, clock: Clock) -> None:
+def test_enrol_and_disable_on_the_settings_page(client: Any, svc: Services, demo: Demo, clock: Clock,
+                                                argon2_outside_write_units: list[str]) -> None:
     assert _web_login(client, "sohel").status_code == 303
     page = client.get("/settings", headers=HTML)
     assert "Two-step sign-in" in page.text and 'action="/settings/two-step/begin"' in page.text

@@ -50,7 +50,8 @@ def _district_admin(as_user: Any, demo: Any, client: Any) -> Api:
 
 # --- lifecycle over the API -------------------------------------------------------------------
 
-def test_an_institution_admin_creates_lists_and_deactivates_users(as_user, demo, client, check_error) -> None:
+def test_an_institution_admin_creates_lists_and_deactivates_users(as_user, demo, client, check_error,
+                                                                  argon2_outside_write_units) -> None:
     dadmin = _district_admin(as_user, demo, client)
     district, cg = demo.institutions["district"], demo.institutions["cg"]
     created = dadmin.ok("POST", "/users", 201, json={"username": "salma", "display_name": "সালমা", "password": OTHER,
@@ -83,7 +84,8 @@ def test_an_institution_admin_creates_lists_and_deactivates_users(as_user, demo,
     assert {"user_created", "user_deactivated", "user_activated"} <= set(actions)
 
 
-def test_reset_change_password_and_log_out_everywhere(as_user, demo, client, check_error) -> None:
+def test_reset_change_password_and_log_out_everywhere(as_user, demo, client, check_error,
+                                                      argon2_outside_write_units) -> None:
     admin = as_user("admin")
     rahima_id = demo.users["rahima"]
     # rahima has a token (the demo's) and a browser session
@@ -246,7 +248,7 @@ def test_serve_runs_uvicorn_without_banner_and_trusts_only_the_named_proxy(monke
 
 # --- the web settings page --------------------------------------------------------------------
 
-def test_settings_page_creates_a_user_and_manages_them(client, as_user, demo, svc) -> None:
+def test_settings_page_creates_a_user_and_manages_them(client, as_user, demo, svc, argon2_outside_write_units) -> None:
     _district_admin(as_user, demo, client)
     _, csrf = _session_login(client, "dadmin", PASSWORD)
     district = demo.institutions["district"]
@@ -264,6 +266,11 @@ def test_settings_page_creates_a_user_and_manages_them(client, as_user, demo, sv
     with svc.db.session() as session:
         faruk = session.scalars(select(User).where(User.username == "faruk")).one()
         faruk_id = faruk.id
+    weak = client.post(f"/settings/users/{faruk_id}/password", data={"csrf_token": csrf, "password": "password12345"})
+    assert weak.status_code == 422 and "not a commonly used password" in weak.text
+    reset = client.post(f"/settings/users/{faruk_id}/password", data={"csrf_token": csrf, "password": PASSWORD + "!"})
+    assert "Password reset; the user is logged out everywhere." in reset.text
+    assert _session_login(client.__class__(client.app), "faruk", PASSWORD + "!")[0].status_code == 200
     gone = client.post(f"/settings/users/{faruk_id}/deactivate", data={"csrf_token": csrf})
     assert "User deactivated and logged out everywhere." in gone.text
     assert _session_login(client.__class__(client.app), "faruk", OTHER)[0].status_code == 401
@@ -278,7 +285,8 @@ def test_settings_page_creates_a_user_and_manages_them(client, as_user, demo, sv
 Run = Callable[..., tuple[int, str, str]]
 
 
-def test_cli_user_lifecycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, screening) -> None:
+def test_cli_user_lifecycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, screening,
+                            argon2_outside_write_units) -> None:
     monkeypatch.setenv("SATARK_DATA_DIR", str(tmp_path / "d"))
     monkeypatch.setenv("SATARK_MODE", "rules")
     monkeypatch.delenv("SATARK_DATABASE_URL", raising=False)
@@ -305,9 +313,10 @@ def test_cli_user_lifecycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     assert code == 0 and "reset" in out
     db = Database(Settings(data_dir=tmp_path / "d"))
     try:
-        with db.session() as session:
+        with db.session(write=False) as session:
             user = session.scalars(select(User).where(User.username == "meera")).one()
             assert user.is_active and security.verify_password(user.password_hash, OTHER)
     finally:
         db.dispose()
+    assert argon2_outside_write_units.count("hash") == 2  # meera's two passwords (the weak one is refused first)
     assert run("admin", "deactivate", "nobody-here")[0] != 0

@@ -137,7 +137,7 @@ def create_user(
     role: Annotated[str | None, typer.Option(help="author, moderator, approver, monitor or admin.")] = None,
 ) -> None:
     """Create a user, optionally with a role in an institution."""
-    from . import directory
+    from . import directory, security
 
     if (institution is None) != (role is None):
         raise typer.BadParameter("give --institution and --role together")
@@ -145,9 +145,14 @@ def create_user(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _opened() as svc:
         _upgrade(svc)
+        # refused, or checked and hashed (argon2) before the write unit: a server beside this
+        # command waits for the write lock meanwhile
+        with svc.db.session(write=False) as session:
+            stored_name = directory.check_new_user(session, None, username=username, superuser=superuser)
+        new_password = security.new_password(password, username=stored_name)
         with svc.db.session() as session:
-            user = directory.create_user(session, None, username=username, display_name=name, password=password,
-                                         superuser=superuser)
+            user = directory.create_user(session, None, username=username, display_name=name,
+                                         password=new_password, superuser=superuser)
             if institution is not None and role is not None:
                 directory.add_member(session, None, institution, user.username, role)
         typer.echo(f"created user {user.username} (id {user.id})")
@@ -216,12 +221,17 @@ def reset_password(
     password: Annotated[str | None, typer.Option(help="The new password (asked for when not given).")] = None,
 ) -> None:
     """Set a new password for a user; their sessions and tokens end."""
-    from . import directory
+    from . import directory, security
 
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with _opened() as svc:  # the user found, then the password hashed before the write unit
+        _upgrade(svc)
+        with svc.db.session(write=False) as session:
+            stored_name = _user_named(session, username).username
+    new_password = security.new_password(password, username=stored_name)
     with _user_unit(username) as (session, user):
-        directory.reset_password(session, None, user, password)
+        directory.reset_password(session, None, user, new_password)
         typer.echo(f"password of {user.username} reset; logged out everywhere")
 
 

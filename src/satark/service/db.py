@@ -22,12 +22,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import ServiceError
 from .settings import Settings
 
-__all__ = ["Database", "ReadUnitWrote", "after_unit", "is_write_unit"]
+__all__ = ["Database", "ReadUnitWrote", "after_unit", "in_any_write_unit", "is_write_unit"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: ``Session.info`` keys: whether the session is a write unit, and what runs once it is over.
 _WRITE = "satark_write"
 _AFTER = "satark_after_unit"
+
+
+#: how many write units of any :class:`Database` this thread is inside
+_ANY_WRITING = threading.local()
+
+
+def in_any_write_unit() -> bool:
+    """Whether this thread is inside a write unit of any database (see
+    :meth:`Database.in_write_unit`): for checks that slow work (screening, argon2) stays out."""
+    return getattr(_ANY_WRITING, "depth", 0) > 0
 
 
 class ReadUnitWrote(RuntimeError):
@@ -126,11 +136,13 @@ class Database:
 
     def _enter_write(self) -> None:
         self._writing.depth = getattr(self._writing, "depth", 0) + 1
+        _ANY_WRITING.depth = getattr(_ANY_WRITING, "depth", 0) + 1
         with self._count_lock:
             self._open_writes += 1
 
     def _leave_write(self) -> None:
         self._writing.depth -= 1
+        _ANY_WRITING.depth -= 1
         with self._count_lock:
             self._open_writes -= 1
 

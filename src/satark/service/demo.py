@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from . import accounts, demo_inbox, demo_training, demo_violations, directory, workflow
 from .models import Institution, User, utcnow
 from .screening import Screening
+from .security import new_password
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
 
@@ -53,7 +54,8 @@ def seed_demo(session: Session, screening: Screening) -> DemoResult:
     users: dict[str, User] = {}
     for username, (name, roles) in DEMO_USERS.items():
         users[username] = directory.create_user(session, None, username=username, display_name=name,
-                                                password=DEMO_PASSWORD, superuser=username == "admin")
+                                                password=new_password(DEMO_PASSWORD, username=username),
+                                                superuser=username == "admin")
         for key, role in roles:
             directory.add_member(session, None, places[key].id, username, role)
     today = utcnow().date()

@@ -19,12 +19,13 @@ from .access import can, require, visible_institutions
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import ROLES, Institution, Membership, User, WebSession, by_id
 from .screening import Screening
-from .security import check_password_strength, end_all_sessions, hash_password, verify_password
+from .security import CurrentPassword, NewPassword, end_all_sessions, new_password, verify_current
 from .timezones import check_timezone, default_timezone
 
 __all__ = ["INSTITUTION_KINDS", "SETTINGS_FIELDS", "TEXT_SETTINGS", "add_member", "change_own_password",
-           "create_institution", "create_user", "get_institution", "get_user", "list_institutions", "list_users",
-           "logout_everywhere", "remove_member", "reset_password", "set_active", "update_institution"]
+           "check_new_user", "create_institution", "create_user", "get_institution", "get_user", "list_institutions",
+           "list_users", "logout_everywhere", "prepare_password_change", "remove_member", "reset_password",
+           "set_active", "update_institution"]
 
 INSTITUTION_KINDS = ("ministry", "division", "department", "directorate", "district", "field_office")
 #: Institution settings and their allowed ranges.
@@ -39,13 +40,13 @@ TEXT_SETTINGS: dict[str, int] = {"name": 200, "short_name": 60, "local_name": 20
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
 
-def create_user(
-    session: Session, actor: User | None, *, username: str, display_name: str, password: str,
-    superuser: bool = False, ui_lang: str = "en", institution_id: int | None = None, role: str | None = None,
-) -> User:
-    """``actor`` None means the command line (the machine's operator). A site administrator
-    creates anyone; an institution admin creates users with a role in an institution they
-    administer (``institution_id`` and ``role``)."""
+def check_new_user(
+    session: Session, actor: User | None, *, username: str, superuser: bool = False,
+    institution_id: int | None = None, role: str | None = None,
+) -> str:
+    """Whether ``actor`` may create this user (see :func:`create_user`); the username as it
+    will be stored. Callers ask in a read unit before hashing the password (argon2), so a
+    request that would be refused costs no hash, then :func:`create_user` asks again."""
     if (institution_id is None) != (role is None):
         raise InvalidInput("give the institution and the role together")
     if role is not None and role not in ROLES:
@@ -65,9 +66,22 @@ def create_user(
         if actor is None or actor.is_superuser:  # the operator sees every user anyway
             raise Conflict(f"user {username!r} exists already", field="username")
         raise Conflict("this username cannot be used; choose another", field="username")
-    check_password_strength(password, username=username)
+    return username
+
+
+def create_user(
+    session: Session, actor: User | None, *, username: str, display_name: str, password: NewPassword,
+    superuser: bool = False, ui_lang: str = "en", institution_id: int | None = None, role: str | None = None,
+) -> User:
+    """``actor`` None means the command line (the machine's operator). A site administrator
+    creates anyone; an institution admin creates users with a role in an institution they
+    administer (``institution_id`` and ``role``). ``password``: checked and hashed before the
+    write unit (:func:`~.security.new_password`, for the stored username)."""
+    username = check_new_user(session, actor, username=username, superuser=superuser,
+                              institution_id=institution_id, role=role)
+    _for(password, username)
     user = User(username=username, display_name=display_name.strip()[:200] or username,
-                password_hash=hash_password(password), is_superuser=superuser, ui_lang=ui_lang)
+                password_hash=password.hash, is_superuser=superuser, ui_lang=ui_lang)
     session.add(user)
     session.flush()
     audit.record(session, "user_created", actor=actor, institution_id=institution_id, object_type="user",
@@ -129,25 +143,43 @@ def set_active(session: Session, actor: User | None, target: User, active: bool)
                  object_id=target.id, details=details)
 
 
-def reset_password(session: Session, actor: User | None, target: User, password: str) -> None:
-    """An administrator sets a new password; every session and token of the user ends."""
+def _for(password: NewPassword, username: str) -> None:
+    if password.username != username:  # a caller's bug: the policy was checked for someone else
+        raise ValueError(f"a new password checked for {password.username!r}, not {username!r}")
+
+
+def reset_password(session: Session, actor: User | None, target: User, password: NewPassword) -> None:
+    """An administrator sets a new password (checked and hashed before the write unit:
+    :func:`~.security.new_password`); every session and token of the user ends."""
     _not_self(actor, target, "reset the password of (change your own with your current password)")
-    check_password_strength(password, username=target.username)
-    target.password_hash = hash_password(password)
+    _for(password, target.username)
+    target.password_hash = password.hash
     sessions, tokens = end_all_sessions(session, target)
     audit.record(session, "password_reset", actor=actor, object_type="user", object_id=target.id,
                  details={"username": target.username, "sessions": sessions, "tokens": tokens})
 
 
-def change_own_password(session: Session, user: User, *, current: str, new: str,
-                        keep: WebSession | None = None) -> None:
-    """Change one's own password; the other browser sessions end (``keep`` is the current one)."""
-    if not verify_password(user.password_hash, current[:200]):
+def prepare_password_change(user: User, *, current: str, new: str) -> tuple[CurrentPassword, NewPassword]:
+    """The argon2 half of :func:`change_own_password`, for before its write unit: the current
+    password verified, the new one checked and hashed."""
+    checked = verify_current(user, current)
+    if not checked.ok:
         raise Forbidden("the current password is wrong", field="current_password")
     if new == current:
         raise InvalidInput("the new password must differ from the current one", field="password")
-    check_password_strength(new, username=user.username)
-    user.password_hash = hash_password(new)
+    return checked, new_password(new, username=user.username)
+
+
+def change_own_password(session: Session, user: User, change: tuple[CurrentPassword, NewPassword], *,
+                        keep: WebSession | None = None) -> None:
+    """Change one's own password (``change``: :func:`prepare_password_change`); the other
+    browser sessions end (``keep`` is the current one). A password changed since it was
+    verified is wrong now."""
+    current, new = change
+    if not current.still_holds(user):
+        raise Forbidden("the current password is wrong", field="current_password")
+    _for(new, user.username)
+    user.password_hash = new.hash
     sessions, _ = end_all_sessions(session, user, keep=keep, tokens=False)
     audit.record(session, "password_changed", actor=user, object_type="user", object_id=user.id,
                  details={"sessions": sessions})

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any, Protocol
@@ -34,6 +34,8 @@ __all__ = [
     "CODE_NEEDED",
     "CODE_WRONG",
     "TOKEN_PREFIX",
+    "CurrentPassword",
+    "NewPassword",
     "PasswordCheck",
     "SecondFactor",
     "SecondFactorRequired",
@@ -47,6 +49,7 @@ __all__ = [
     "end_all_sessions",
     "end_session",
     "hash_password",
+    "new_password",
     "record_login",
     "record_use",
     "revoke_token",
@@ -55,6 +58,7 @@ __all__ = [
     "touch_due",
     "user_for_session",
     "user_for_token",
+    "verify_current",
     "verify_password",
 ]
 
@@ -203,6 +207,42 @@ class PasswordCheck:
     needs_second_factor: bool = False
     #: The code that came with the login, checked (``totp.check_login``).
     second_factor: SecondFactor | None = None
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    """A new password, checked against the policy and hashed by :func:`new_password` before the
+    write unit that stores it. argon2 takes tens of milliseconds on purpose; inside a write
+    unit (on SQLite, the one write lock) every other writer would wait for it."""
+
+    #: the user it was checked for (the policy refuses a password holding the username)
+    username: str
+    hash: str = field(repr=False)
+
+
+def new_password(password: str, *, username: str) -> NewPassword:
+    """:func:`check_password_strength`, then the hash: for outside any write unit."""
+    check_password_strength(password, username=username)
+    return NewPassword(username, hash_password(password))
+
+
+@dataclass(frozen=True)
+class CurrentPassword:
+    """A user's password, verified by :func:`verify_current` before the write unit. The write
+    unit accepts it only while the user's hash is still the one it was verified against."""
+
+    user_id: int
+    verified_hash: str = field(repr=False)
+    ok: bool
+
+    def still_holds(self, user: User) -> bool:
+        """In the write unit: right, for ``user``, and the password not changed meanwhile."""
+        return self.ok and self.user_id == user.id and user.password_hash == self.verified_hash
+
+
+def verify_current(user: User, password: str) -> CurrentPassword:
+    """Verify ``user``'s password (for outside any write unit: see :class:`CurrentPassword`)."""
+    return CurrentPassword(user.id, user.password_hash, verify_password(user.password_hash, password[:MAX_PASSWORD]))
 
 
 def check_throttle(session: Session, settings: Settings, username: str, client: str) -> None:

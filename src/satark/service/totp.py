@@ -416,10 +416,11 @@ def _clear(session: Session, user: User) -> None:
 
 
 def disable(session: Session, settings: Settings, user: User, *, client: str, code: str | None = None,
-            password: str | None = None) -> None:
+            password: security.CurrentPassword | None = None) -> None:
     """Turn one's own two-step sign-in off, with a current code (or a recovery code) or the
-    password. A wrong one counts as a failed login (and the throttles apply), so this is no way
-    around them to guess either."""
+    password (verified before the write unit: :func:`~.security.verify_current`). A wrong one
+    counts as a failed login (and the throttles apply), so this is no way around them to guess
+    either."""
     if user.totp_enabled_at is None:
         raise Conflict("two-step sign-in is not on")
     if settings.require_totp_for_admins and is_admin(user):
@@ -431,7 +432,7 @@ def disable(session: Session, settings: Settings, user: User, *, client: str, co
         checked = check_code(session, user, code)
         ok, means = checked.ok and checked.confirm(session, user), checked.kind
     else:
-        ok, means = security.verify_password(user.password_hash, (password or "")[:security.MAX_PASSWORD]), "password"
+        ok, means = password is not None and password.still_holds(user), "password"
     if not ok:
         session.add(LoginAttempt(username=user.username[:80], client=client[:64], success=False))
         raise _WrongCode("the code or password is wrong", field="code" if code is not None else "password")

@@ -156,9 +156,11 @@ def _current_web_session(svc: Services, session: Session, request: Request) -> A
 
 @router.post("/me/password", tags=["auth"], summary="Change your password (your other browser sessions end)")
 def change_password(body: s.OwnPasswordIn, request: Request, svc: Svc) -> dict[str, Any]:
+    # argon2 (twice) in the read unit: a write unit would hold every other writer up meanwhile
+    with svc.unit(request, write=False) as (session, user):
+        change = directory.prepare_password_change(user, current=body.current_password, new=body.new_password)
     with svc.unit(request) as (session, user):
-        directory.change_own_password(session, user, current=body.current_password, new=body.new_password,
-                                      keep=_current_web_session(svc, session, request))
+        directory.change_own_password(session, user, change, keep=_current_web_session(svc, session, request))
         return {"ok": True}
 
 
@@ -203,8 +205,13 @@ def totp_confirm(body: s.TotpConfirmIn, request: Request, svc: Svc) -> s.TotpEna
 @router.delete("/me/totp", tags=["auth"],
                summary="Turn your two-step sign-in off (with a current code, a recovery code or your password)")
 def totp_disable(body: s.TotpDisableIn, request: Request, svc: Svc) -> s.OkOut:
+    password = None
+    if body.password is not None:  # verified (argon2) before the write unit
+        with svc.unit(request, write=False) as (session, user):
+            security.check_throttle(session, svc.settings, user.username, client_of(request))
+            password = security.verify_current(user, body.password)
     with svc.unit(request) as (session, user):
-        totp.disable(session, svc.settings, user, client=client_of(request), code=body.code, password=body.password)
+        totp.disable(session, svc.settings, user, client=client_of(request), code=body.code, password=password)
         return s.OkOut(ok=True)
 
 
@@ -292,9 +299,13 @@ def remove_member(institution_id: PathId, user_id: PathId, role: RolePath, reque
 @router.post("/users", tags=["users"], status_code=201,
              summary="Create a user (site administrator, or an institution admin with a role in their institution)")
 def create_user(body: s.UserIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request, write=False) as (session, user):  # refused, or hashed before the write unit
+        username = directory.check_new_user(session, user, username=body.username, superuser=body.superuser,
+                                            institution_id=body.institution_id, role=body.role)
+    password = security.new_password(body.password, username=username)
     with svc.unit(request) as (session, user):
-        new = directory.create_user(session, user, username=body.username, display_name=body.display_name,
-                                    password=body.password, superuser=body.superuser,
+        new = directory.create_user(session, user, username=username, display_name=body.display_name,
+                                    password=password, superuser=body.superuser,
                                     institution_id=body.institution_id, role=body.role)
         return {"id": new.id, "username": new.username}
 
@@ -329,9 +340,12 @@ def activate_user(user_id: PathId, request: Request, svc: Svc) -> dict[str, Any]
 
 @router.post("/users/{user_id}/password", tags=["users"], summary="Reset a user's password (ends their sessions)")
 def reset_password(user_id: PathId, body: s.PasswordIn, request: Request, svc: Svc) -> dict[str, Any]:
+    with svc.unit(request, write=False) as (session, user):  # found, then hashed before the write unit
+        username = directory.get_user(session, user, user_id).username
+    password = security.new_password(body.password, username=username)
     with svc.unit(request) as (session, user):
         target = directory.get_user(session, user, user_id)
-        directory.reset_password(session, user, target, body.password)
+        directory.reset_password(session, user, target, password)
         return {"ok": True}
 
 

@@ -367,10 +367,15 @@ def two_step_confirm(request: Request, form: Form) -> Response:
 @router.post(TWO_STEP_PAGE + "/disable", response_class=HTMLResponse)
 def two_step_disable(request: Request, form: Form) -> Response:
     code, password = text(form, "code", limit=40).strip(), text(form, "password", limit=200)
+    checked = None
+    if not code and password:  # verified (argon2) before the write unit
+        with web_unit(request, form, write=False) as web:
+            security.check_throttle(web.session, web.svc.settings, web.user.username, client_of(request))
+            checked = security.verify_current(web.user, password)
     with web_unit(request, form) as web:
         try:
             totp.disable(web.session, web.svc.settings, web.user, client=client_of(request),
-                         code=code or None, password=None if code else (password or None))
+                         code=code or None, password=checked)
         except (InvalidInput, Forbidden) as exc:
             if not exc.details.get("field") and isinstance(exc, Forbidden):
                 raise  # required for the role: the error page says so
@@ -482,14 +487,21 @@ def add_member(institution_id: int, request: Request, form: Form) -> Response:
     username, role = text(form, "username", limit=80), str(form.get("role") or "")
     display_name, password = text(form, "display_name", limit=200), text(form, "password", limit=200)
     checked = False
+    new_role = role if role in ROLES else "invalid"
     try:
+        new_password = None
+        if password:  # refused, or checked and hashed (argon2) before the write unit
+            with web_unit(request, form, write=False) as web:
+                checked = True
+                name = directory.check_new_user(web.session, web.user, username=username,
+                                                institution_id=_institution(web, institution_id).id, role=new_role)
+            new_password = security.new_password(password, username=name)
         with web_unit(request, form) as web:
             checked = True
             inst = _institution(web, institution_id)
-            if password:
+            if new_password is not None:
                 directory.create_user(web.session, web.user, username=username, display_name=display_name,
-                                      password=password, institution_id=inst.id,
-                                      role=role if role in ROLES else "invalid")
+                                      password=new_password, institution_id=inst.id, role=new_role)
                 return redirect("/settings", ("success", "user_created", ""))
             directory.add_member(web.session, web.user, inst.id, username, role)
             return redirect("/settings", ("success", "member_added", ""))
@@ -525,16 +537,24 @@ def _web_session(web: Web, form: FormData) -> WebSession | None:
 @router.post("/settings/password", response_class=HTMLResponse)
 def change_password(request: Request, form: Form) -> Response:
     current, new = text(form, "current_password", limit=200), text(form, "new_password", limit=200)
+    with web_unit(request, form, write=False) as web:  # argon2 (twice) before the write unit
+        try:
+            change = directory.prepare_password_change(web.user, current=current, new=new)
+        except (InvalidInput, Forbidden) as exc:
+            return _password_refused(web, exc)
     with web_unit(request, form) as web:
         try:
-            directory.change_own_password(web.session, web.user, current=current, new=new,
-                                          keep=_web_session(web, form))
+            directory.change_own_password(web.session, web.user, change, keep=_web_session(web, form))
         except (InvalidInput, Forbidden) as exc:
-            field = "current_password" if exc.details.get("field") == "current_password" else "new_password"
-            msg = N_("The current password is wrong.") if field == "current_password" else PASSWORD_HELP
-            return _settings_page(web, status=exc.status, errors={field: web.gettext(msg)},
-                                  messages=[("error", message(web.locale, error_key(exc), exc.message))])
+            return _password_refused(web, exc)
         return redirect("/settings", ("success", "password_changed", ""))
+
+
+def _password_refused(web: Web, exc: InvalidInput | Forbidden) -> Response:
+    field = "current_password" if exc.details.get("field") == "current_password" else "new_password"
+    msg = N_("The current password is wrong.") if field == "current_password" else PASSWORD_HELP
+    return _settings_page(web, status=exc.status, errors={field: web.gettext(msg)},
+                          messages=[("error", message(web.locale, error_key(exc), exc.message))])
 
 
 @router.post("/settings/logout-everywhere")
@@ -557,19 +577,23 @@ def manage_user(user_id: int, what: str, request: Request, form: Form) -> Respon
     everywhere a user one administers."""
     if what not in ("deactivate", "activate", "password", "logout", "two-step-reset"):
         raise NotFound(f"no action {what!r}")
+    if what == "password":  # checked and hashed (argon2) before the write unit
+        with web_unit(request, form, write=False) as web:
+            target = _user(web, user_id)
+            try:
+                new_password = security.new_password(text(form, "password", limit=200), username=target.username)
+            except InvalidInput as exc:
+                return _settings_page(web, status=exc.status, errors={f"user{target.id}.password":
+                                                                      web.gettext(PASSWORD_HELP)},
+                                      messages=[("error", message(web.locale, "invalid", exc.message))])
+        with web_unit(request, form) as web:
+            directory.reset_password(web.session, web.user, _user(web, user_id), new_password)
+            return redirect("/settings", ("success", "password_reset", ""))
     with web_unit(request, form) as web:
         target = _user(web, user_id)
         if what == "two-step-reset":
             totp.reset(web.session, web.user, target)
             return redirect("/settings", ("success", "two_step_reset", ""))
-        if what == "password":
-            try:
-                directory.reset_password(web.session, web.user, target, text(form, "password", limit=200))
-            except InvalidInput as exc:
-                return _settings_page(web, status=exc.status, errors={f"user{target.id}.password":
-                                                                      web.gettext(PASSWORD_HELP)},
-                                      messages=[("error", message(web.locale, "invalid", exc.message))])
-            return redirect("/settings", ("success", "password_reset", ""))
         if what == "logout":
             directory.logout_everywhere(web.session, web.user, target)
             return redirect("/settings", ("success", "user_logged_out", ""))

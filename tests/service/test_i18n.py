@@ -509,6 +509,13 @@ def test_report_summaries_agree_with_their_counts() -> None:
     assert translations("en").ngettext(one, many, 1) % values == "1 post was published on 1 of 1 official accounts."
     assert (translations("hi").ngettext(one, many, 1) % values).endswith("1 पोस्ट प्रकाशित हुई।")
     assert (translations("hi").ngettext(one, many, 2) % values).endswith("प्रकाशित हुईं।")
+    # The accounts' total governs no noun: "आधिकारिक खाते: 1", never "1 आधिकारिक खातों में से".
+    assert "1 आधिकारिक खातों" not in translations("hi").ngettext(one, many, 1) % values
+    assert translations("hi").ngettext(one, many, 1) % values == "आधिकारिक खाते: 1; इनमें से 1 पर कुल 1 पोस्ट प्रकाशित हुई।"
+    failing = ("%(failing)s of %(n)s official accounts fail at least one checklist item; %(overdue)s passwords are "
+               "past the institution's rotation period.")
+    assert (translations("hi").gettext(failing) % {"failing": "1", "n": "1", "overdue": "0"}).startswith(
+        "आधिकारिक खाते: 1; इनमें से 1 जाँच-सूची")
     case = ("%(n)s open case is past its deadline.", "%(n)s open cases are past their deadline.")
     assert translations("hi").ngettext(*case, 1) % {"n": "1"} == "1 खुला मामला अपनी समय-सीमा पार कर चुका है।"
     assert translations("en").ngettext(*case, 3) % {"n": "3"} == "3 open cases are past their deadline."

@@ -154,8 +154,8 @@ class LexiconIndex:
     """
 
     _PREFIX_KEY = 3
-    #: how many words seen in posts are remembered, each way (about 100 bytes each)
-    _SEEN_MAX = 300_000
+    #: how many words seen in posts are remembered (about 100 bytes each)
+    _SEEN_MAX = 600_000
 
     def __init__(self, files: Iterable[LexiconFile]) -> None:
         self._single: dict[str, list[_Compiled]] = {}  # one-word terms
@@ -167,9 +167,8 @@ class LexiconIndex:
         self._co_word: dict[str, list[tuple[int, int]]] = {}
         self._co_prefix: dict[str, list[tuple[str, int, int]]] = {}
         self.files = tuple(files)
-        # words seen in posts that start something, and words that start nothing
-        self._live: set[str] = set()
-        self._dead: set[str] = set()
+        # words seen in posts: whether each starts something
+        self._seen: dict[str, bool] = {}
         for lex in self.files:
             for rule in lex.cooccurrences:
                 number = len(self._co_rules)
@@ -275,23 +274,23 @@ class LexiconIndex:
     def _live_positions(self, words: list[str]) -> list[int]:
         """Where the words that start something are (the only ones :meth:`find` probes).
 
-        Set operations and a ``compress`` in C against the words already classified: a
-        post's words are mostly ones seen before, and most start nothing.
+        One dictionary probe per word, in C, against the words already classified: a post's
+        words are mostly ones seen before, and most start nothing.
         """
-        live = self._live
-        new = set(words).difference(live, self._dead)
-        if new:
-            first, heads, dead = self._first, self._heads, self._dead
-            if len(dead) > self._SEEN_MAX:  # bounded memory on an endless stream of new words
-                dead.clear()
-            if len(live) > self._SEEN_MAX:
-                live.clear()
-            for word in new:
-                if word in first or word[:3] in heads:  # _PREFIX_KEY letters
-                    live.add(word)
-                else:
-                    dead.add(word)
-        return list(compress(range(len(words)), map(live.__contains__, words)))
+        seen = self._seen
+        flags = list(map(seen.get, words))
+        if None in flags:
+            if len(seen) > self._SEEN_MAX:  # bounded memory on an endless stream of new words
+                seen.clear()
+            first, heads = self._first, self._heads
+            for i, flag in enumerate(flags):
+                if flag is None:
+                    word = words[i]
+                    flag = seen.get(word)
+                    if flag is None:
+                        flag = seen[word] = word in first or word[:3] in heads  # _PREFIX_KEY letters
+                    flags[i] = flag
+        return list(compress(range(len(words)), flags))
 
     def _co_matches(self, seen: dict[int, tuple[list[int], list[int]]]) -> list[Match]:
         out: list[Match] = []

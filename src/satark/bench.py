@@ -22,7 +22,8 @@ Each post is screened with its own jurisdiction and account type. Throughput is 
 per wall-clock second and per CPU-second of this process (``time.process_time``: what
 a post costs, whatever else the machine is doing). Every pass starts from the same
 state: the engine's caches emptied (the n-gram model caches the features of the words it
-has read), then warmed with posts that are not measured; what detectors load on first use
+has read, the lexicon which words start a term), then warmed with posts that are not
+measured; what detectors load on first use
 (patterns, ``phonenumbers``) is loaded before any pass (``Screener.warm_up``).
 """
 

@@ -43,6 +43,10 @@ class LexiconDetector:
         paths = [p for batch in get_plugin_manager().hook.satark_lexicons() for p in batch]
         return cls.from_paths(paths)
 
+    def clear_caches(self) -> None:
+        """Forget the words classified so far (``satark bench``: each pass from the same state)."""
+        self.index.clear_caches()
+
     def detect(self, doc: Document, ctx: ScreenContext) -> Iterable[Hit]:
         matches = self.index.find(doc.key_words)
         if not matches:

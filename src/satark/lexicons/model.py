@@ -271,6 +271,10 @@ class LexiconIndex:
             out.extend(self._co_matches(seen))
         return out
 
+    def clear_caches(self) -> None:
+        """Forget which words seen so far start something (``satark bench`` starts each pass so)."""
+        self._seen.clear()
+
     def _live_positions(self, words: list[str]) -> list[int]:
         """Where the words that start something are (the only ones :meth:`find` probes).
 

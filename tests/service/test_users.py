@@ -113,7 +113,9 @@ def test_reset_change_password_and_log_out_everywhere(as_user, demo, client, che
     check_error(as_user("rahima").get("/me"), 401)
     assert _session_login(client, "rahima", OTHER)[0].status_code == 401
     _, csrf = _session_login(client, "rahima", PASSWORD)
+    hashed = argon2_outside_write_units.count("hash")
     check_error(admin.post(f"/users/{demo.users['admin']}/password", json={"password": PASSWORD}), 403)
+    assert argon2_outside_write_units.count("hash") == hashed  # refused before any hashing
 
     # Log out everywhere: her other sessions and all her tokens end, this session stays.
     other = _token_for(client.__class__(client.app), "rahima", PASSWORD)

@@ -23,9 +23,9 @@ from .security import CurrentPassword, NewPassword, end_all_sessions, new_passwo
 from .timezones import check_timezone, default_timezone
 
 __all__ = ["INSTITUTION_KINDS", "SETTINGS_FIELDS", "TEXT_SETTINGS", "add_member", "change_own_password",
-           "check_new_user", "create_institution", "create_user", "get_institution", "get_user", "list_institutions",
-           "list_users", "logout_everywhere", "prepare_password_change", "remove_member", "reset_password",
-           "set_active", "update_institution"]
+           "check_new_user", "check_password_reset", "create_institution", "create_user", "get_institution",
+           "get_user", "list_institutions", "list_users", "logout_everywhere", "prepare_password_change",
+           "remove_member", "reset_password", "set_active", "update_institution"]
 
 INSTITUTION_KINDS = ("ministry", "division", "department", "directorate", "district", "field_office")
 #: Institution settings and their allowed ranges.
@@ -148,10 +148,16 @@ def _for(password: NewPassword, username: str) -> None:
         raise ValueError(f"a new password checked for {password.username!r}, not {username!r}")
 
 
+def check_password_reset(actor: User | None, target: User) -> None:
+    """Whether ``actor`` may reset the password of ``target`` (one :func:`get_user` found):
+    asked before the new password is hashed, then again by :func:`reset_password`."""
+    _not_self(actor, target, "reset the password of (change your own with your current password)")
+
+
 def reset_password(session: Session, actor: User | None, target: User, password: NewPassword) -> None:
     """An administrator sets a new password (checked and hashed before the write unit:
     :func:`~.security.new_password`); every session and token of the user ends."""
-    _not_self(actor, target, "reset the password of (change your own with your current password)")
+    check_password_reset(actor, target)
     _for(password, target.username)
     target.password_hash = password.hash
     sessions, tokens = end_all_sessions(session, target)

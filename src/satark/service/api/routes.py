@@ -340,8 +340,10 @@ def activate_user(user_id: PathId, request: Request, svc: Svc) -> dict[str, Any]
 
 @router.post("/users/{user_id}/password", tags=["users"], summary="Reset a user's password (ends their sessions)")
 def reset_password(user_id: PathId, body: s.PasswordIn, request: Request, svc: Svc) -> dict[str, Any]:
-    with svc.unit(request, write=False) as (session, user):  # found, then hashed before the write unit
-        username = directory.get_user(session, user, user_id).username
+    with svc.unit(request, write=False) as (session, user):  # allowed, then hashed before the write unit
+        target = directory.get_user(session, user, user_id)
+        directory.check_password_reset(user, target)
+        username = target.username
     password = security.new_password(body.password, username=username)
     with svc.unit(request) as (session, user):
         target = directory.get_user(session, user, user_id)

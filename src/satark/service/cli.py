@@ -229,10 +229,11 @@ def reset_password(
         _upgrade(svc)
         with svc.db.session(write=False) as session:
             stored_name = _user_named(session, username).username
-    new_password = security.new_password(password, username=stored_name)
-    with _user_unit(username) as (session, user):
-        directory.reset_password(session, None, user, new_password)
-        typer.echo(f"password of {user.username} reset; logged out everywhere")
+        new_password = security.new_password(password, username=stored_name)
+        with svc.db.session() as session:
+            user = _user_named(session, username)
+            directory.reset_password(session, None, user, new_password)
+            typer.echo(f"password of {user.username} reset; logged out everywhere")
 
 
 @admin_app.command("logout-everywhere")

@@ -409,10 +409,20 @@ def run_bench(*, n_posts: int = 5000, latency_samples: int = 2000, seed: int = 7
         "peak_rss_mb": round(_rss_mb(), 1),
         "rss_before_engine_mb": round(rss_before, 1),
         "detectors": [d.name for d in screener.detectors_for()],
+        "ngram_scoring": _ngram_scoring(mode),
         "cpu": platform.processor() or platform.machine(),
         "python": platform.python_version(),
         "affinity": pinned,
     }
+
+
+def _ngram_scoring(mode: str) -> str | None:
+    """Which code scores the n-gram model: its C loop, or numpy where it was not built."""
+    if mode == "rules":
+        return None
+    from .classifiers.linear import compiled
+
+    return "C" if compiled() else "numpy"
 
 
 def _language_mix(screener: Screener, posts: Sequence[tuple[str, str, str]]) -> dict[str, float]:
@@ -433,4 +443,6 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
         if key == "languages":
             value = ", ".join(f"{code} {share:.0%}" for code, share in value.items())
         table.add_row(key, str(value))
+    if result.get("ngram_scoring"):
+        table.add_row("ngram_scoring", result["ngram_scoring"])
     console.print(table)

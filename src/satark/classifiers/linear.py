@@ -19,7 +19,21 @@ from scipy.special import expit
 
 from .features import FeatureSpec, Featurizer
 
-__all__ = ["LinearModel", "calibrated", "platt"]
+try:  # the scoring loop in C (built with the package where a C compiler is available)
+    from . import _ngrams
+except ImportError:  # pragma: no cover - the numpy code below gives the same scores
+    _ngrams = None  # type: ignore[assignment]
+
+__all__ = ["LinearModel", "calibrated", "compiled", "platt"]
+
+#: log1p of the counts an n-gram can have in a post, in float32 as numpy computes it,
+#: so that the C loop's tf-idf values are numpy's to the bit
+_LOG1P = np.log1p(np.arange(4096, dtype=np.float32))
+
+
+def compiled() -> bool:
+    """Whether the n-gram model scores with its C loop (else with numpy, same scores)."""
+    return _ngrams is not None
 
 
 def platt(z: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -75,8 +89,41 @@ class LinearModel:
         rows: np.ndarray = np.hstack([self.weights.toarray(), self.idf.reshape(-1, 1)]).astype(np.float32)
         return rows
 
+    @cached_property
+    def _packed(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """What the C loop reads: per feature its row number (-1: never seen in
+        training), and the rows of the features seen (weights, then idf), one 64-byte
+        cache line each, so a post's few hundred random reads touch half the memory of
+        :attr:`_rows` (that is most of the loop's time); and the intercepts."""
+        rows = self._rows
+        seen = np.flatnonzero(rows[:, -1] != 0)
+        slots = np.full(rows.shape[0], -1, dtype=np.int32)
+        slots[seen] = np.arange(seen.size, dtype=np.int32)
+        stride = -(-rows.shape[1] // 16) * 16  # floats: whole cache lines
+        raw = np.zeros(seen.size * stride + 16, dtype=np.float32)
+        start = (-raw.ctypes.data // 4) % 16  # the first row on a cache-line boundary
+        packed = raw[start:start + seen.size * stride].reshape(seen.size, stride)
+        packed[:, :rows.shape[1]] = rows[seen]
+        return slots, packed, stride, np.ascontiguousarray(self.intercepts, dtype=np.float32)
+
     def decision(self, docs: Sequence[str]) -> np.ndarray:
-        """Raw linear scores, one row per document (tf-idf done on the arrays in numpy).
+        """Raw linear scores, one row per document.
+
+        With the C loop (:func:`compiled`), each document is hashed, counted and scored
+        in one pass, about ten times faster than numpy; the scores agree with the numpy
+        code's to float32 rounding (a test holds them to it).
+        """
+        if _ngrams is None or not 2 <= self.spec.char_ngrams[0] <= self.spec.char_ngrams[1] <= 15:
+            return self.decision_numpy(docs)
+        out = np.empty((len(docs), len(self.categories)), dtype=np.float32)
+        spec = self.spec
+        slots, packed, stride, intercepts = self._packed
+        _ngrams.decision(list(docs), slots, packed, stride, intercepts, _LOG1P, out, spec.char_ngrams[0],
+                         spec.char_ngrams[1], spec.char_bits, spec.word_bits, spec.word_ngrams[1] >= 2)
+        return out
+
+    def decision_numpy(self, docs: Sequence[str]) -> np.ndarray:
+        """:meth:`decision` in numpy (tf-idf done on the arrays): where the C loop is not built.
 
         Features come from the featuriser's caches (:meth:`Featurizer.unique_counts`);
         rows are gathered with ``take`` (several times cheaper than fancy indexing).

@@ -93,17 +93,19 @@ class LinearModel:
     def _packed(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """What the C loop reads: per feature its row number (-1: never seen in
         training), and the rows of the features seen (weights, then idf), one 64-byte
-        cache line each, so a post's few hundred random reads touch half the memory of
-        :attr:`_rows` (that is most of the loop's time); and the intercepts."""
-        rows = self._rows
-        seen = np.flatnonzero(rows[:, -1] != 0)
-        slots = np.full(rows.shape[0], -1, dtype=np.int32)
+        cache line each, so a post's few hundred random reads touch less memory than in
+        :attr:`_rows` (those reads are most of the loop's time); and the intercepts."""
+        seen = np.flatnonzero(self.idf != 0)
+        slots = np.full(self.idf.shape[0], -1, dtype=np.int32)
         slots[seen] = np.arange(seen.size, dtype=np.int32)
-        stride = -(-rows.shape[1] // 16) * 16  # floats: whole cache lines
+        width = len(self.categories) + 1
+        stride = -(-width // 16) * 16  # floats: whole cache lines
         raw = np.zeros(seen.size * stride + 16, dtype=np.float32)
         start = (-raw.ctypes.data // 4) % 16  # the first row on a cache-line boundary
         packed = raw[start:start + seen.size * stride].reshape(seen.size, stride)
-        packed[:, :rows.shape[1]] = rows[seen]
+        # (built from the sparse weights: the dense :attr:`_rows` is never made)
+        packed[:, :width - 1] = self.weights[seen].toarray()
+        packed[:, width - 1] = self.idf[seen]
         return slots, packed, stride, np.ascontiguousarray(self.intercepts, dtype=np.float32)
 
     def decision(self, docs: Sequence[str]) -> np.ndarray:

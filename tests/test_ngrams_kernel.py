@@ -74,6 +74,22 @@ def test_the_same_scores_as_numpy(model: LinearModel) -> None:
 
 
 @needs_kernel
+def test_aligned_probabilities_are_numpys_to_the_bit(model: LinearModel) -> None:
+    """Platt's sigmoid and the threshold shift in C: the same float32 operations as numpy
+    and scipy's ``expit``, so the same bits (not merely close)."""
+    z = (np.random.default_rng(7).standard_normal((5000, len(model.categories))) * 6).astype(np.float32)
+    ref = linear._rescaled(linear.platt(z, model.calib_a, model.calib_b), model._clipped_thresholds)
+    got = z.copy()
+    assert model._calibration32 is not None
+    linear._ngrams.aligned(got, *model._calibration32)
+    assert np.array_equal(got, ref)
+    docs = _posts()
+    expected = linear._rescaled(linear.platt(model.decision(docs), model.calib_a, model.calib_b),
+                                model._clipped_thresholds)
+    assert np.array_equal(model.aligned_proba(docs), expected)
+
+
+@needs_kernel
 def test_bad_arguments_are_errors_not_crashes(model: LinearModel) -> None:
     slots, packed, stride, intercepts = model._packed
     out = np.empty((1, len(model.categories)), dtype=np.float32)
@@ -85,6 +101,10 @@ def test_bad_arguments_are_errors_not_crashes(model: LinearModel) -> None:
         linear._ngrams.decision(["a", "b"], slots, packed, stride, intercepts, linear._LOG1P, out, *args)
     with pytest.raises(ValueError, match="spec"):
         linear._ngrams.ids("a", 1, 5, 19, 17, True)
+    with pytest.raises(ValueError, match="do not fit"):
+        linear._ngrams.aligned(np.zeros(5, dtype=np.float32), intercepts, intercepts, intercepts)
+    with pytest.raises(TypeError):  # read-only scores
+        linear._ngrams.aligned(b"\0" * 44, intercepts, intercepts, intercepts)
 
 
 @needs_kernel

@@ -19,6 +19,11 @@
  *       per feature) gives a feature's row in `rows`, or -1 for a feature the model
  *       never saw; a row (float32, `stride` apart) holds the feature's n_cats weights
  *       then its idf. `log1p` is log1p(0..len-1) in float32, as numpy computes it.
+ *   aligned(scores, a, b, t) -> None
+ *       turns raw scores (float32, n x n_cats, in place) into threshold-aligned
+ *       probabilities (LinearModel.aligned_proba): Platt's sigmoid, then each category's
+ *       threshold `t` (clipped) moved to 0.5, in float32, operation for operation as
+ *       numpy and scipy's expit do it, so the results are the same to the bit.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -329,9 +334,46 @@ done:
     return res;
 }
 
+static PyObject *py_aligned(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer sc, a_buf, b_buf, t_buf;
+    if (!PyArg_ParseTuple(args, "w*y*y*y*", &sc, &a_buf, &b_buf, &t_buf)) return NULL;
+    PyObject *res = NULL;
+    Py_ssize_t n_cats = a_buf.len / (Py_ssize_t)sizeof(float);
+    if (n_cats < 1 || b_buf.len != a_buf.len || t_buf.len != a_buf.len ||
+        sc.len % ((Py_ssize_t)sizeof(float) * n_cats) != 0) {
+        PyErr_SetString(PyExc_ValueError, "scores, a, b and t do not fit");
+        goto done;
+    }
+    float *z = sc.buf;
+    const float *a = a_buf.buf, *b = b_buf.buf, *t = t_buf.buf;
+    Py_ssize_t n = sc.len / (Py_ssize_t)sizeof(float);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t c = i % n_cats;
+        float x = a[c] * z[i];
+        x = x + b[c];
+        float p = 1.0f / (1.0f + expf(-x)); /* scipy.special.expit in float32 */
+        float tc = t[c];
+        if (p < tc) {
+            float half = 0.5f * p;
+            z[i] = half / tc;
+        } else {
+            float d = 0.5f * (p - tc);
+            z[i] = 0.5f + d / (1.0f - tc);
+        }
+    }
+    res = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&sc);
+    PyBuffer_Release(&a_buf);
+    PyBuffer_Release(&b_buf);
+    PyBuffer_Release(&t_buf);
+    return res;
+}
+
 static PyMethodDef methods[] = {
     {"ids", py_ids, METH_VARARGS, "Every feature id of a text, with repeats, as int32 bytes."},
     {"decision", py_decision, METH_VARARGS, "Writes the raw linear scores of texts into a float32 buffer."},
+    {"aligned", py_aligned, METH_VARARGS, "Raw scores to threshold-aligned probabilities, in place."},
     {NULL, NULL, 0, NULL},
 };
 

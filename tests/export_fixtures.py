@@ -240,9 +240,18 @@ def _tweet(i: int, texts: Sequence[str] | None) -> tuple[dict[str, object], byte
     return tweet, media_file
 
 
+#: a long post (over 280 characters), for ``make_x_export(long_post=...)``
+LONG_POST = (
+    "जिला प्रशासन की ओर से सूचना: बाढ़ प्रभावित गांवों में राहत सामग्री का वितरण कल सुबह दस बजे से "
+    "पंचायत भवन में होगा। सभी परिवार अपना राशन कार्ड और आधार साथ लाएं। "
+    "Relief kits hold rice, dal, oil & tarpaulin; the helpline is open day and night. "
+    "अंत में: ये सरकार पूरी तरह निकम्मी है, कुछ काम नहीं करती, जनता को बस भाषण मिलते हैं।"
+)
+
+
 def make_x_export(
     dir: Path, *, n: int = 5, zip: bool = False, broken: bool = False, legacy: bool = False,
-    texts: Sequence[str] | None = None,
+    texts: Sequence[str] | None = None, long_post: int | None = None, orphan_note: bool = False,
 ) -> Path:
     """An X (Twitter) archive: ``data/account.js``, ``data/tweets.js`` and, from 4 items on,
     ``data/tweets-part1.js``, each ``window.YTD.tweets.partN = [...]``; ids are snowflakes of
@@ -251,18 +260,33 @@ def make_x_export(
 
     ``legacy``: the older archive, ``data/tweet.js`` with ``window.YTD.tweet.part0`` and no
     ``{"tweet": ...}`` wrapper. ``broken`` adds ``tweets-part2.js`` cut off in its second
-    record (its first record is good, and is counted in ``n``) and a record with a bad id."""
+    record (its first record is good, and is counted in ``n``) and a record with a bad id.
+
+    ``long_post``: item ``long_post`` is :data:`LONG_POST`, which ``tweets.js`` holds cut at
+    250 characters with ``…`` and ``data/note-tweet.js`` holds whole (its note made a second
+    after the tweet, with a t.co link); ``orphan_note`` adds a note no tweet matches."""
     folder = dir / "x-archive"
     account = [{"account": {"email": "office@example.gov.in", "createdVia": "web", "username": "dm_office_demo",
                             "accountId": "1111", "createdAt": "2015-03-01T10:00:00.000Z",
                             "accountDisplayName": "जिला कार्यालय (demo)"}}]
     _write(folder / "data" / "account.js", "window.YTD.account.part0 = " + json.dumps(account, indent=2))
     tweets: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
     for i in range(n - (1 if broken and n > 1 else 0)):
         tweet, media = _tweet(i, texts)
         if media is not None:
             _write(folder / "data" / "tweets_media" / f"{tweet['id_str']}-FdemoPic{i}.jpg", media)
+        if i == long_post:
+            tweet["full_text"] = html.escape(LONG_POST[:250], quote=False) + "…"
+            tweet["entities"] = {"hashtags": [], "symbols": [], "user_mentions": [], "urls": []}
+            notes.append(_note(item_time(i) + dt.timedelta(seconds=1), i,
+                               LONG_POST + " https://t.co/NoTe000001", "https://example.gov.in/relief"))
         tweets.append(tweet)
+    if orphan_note:
+        notes.append(_note(item_time(n + 50), 99, "एक लंबी पोस्ट जिसका ट्वीट हटा दिया गया: " + "सूचना " * 60, None))
+    if notes:
+        body = json.dumps([{"noteTweet": note} for note in notes], indent=2, ensure_ascii=False)
+        _write(folder / "data" / "note-tweet.js", f"window.YTD.note_tweet.part0 = {body}")
     if broken:
         bad = dict(tweets[0])
         bad["id_str"] = bad["id"] = "not-a-number"
@@ -281,6 +305,16 @@ def make_x_export(
         _write(folder / "data" / f"{kind}-part{len(parts)}.js",
                f"window.YTD.{kind}.part{len(parts)} = {body[: len(body) - 200]}")
     return _finish(folder, zip)
+
+
+def _note(when: dt.datetime, seq: int, text: str, link: str | None) -> dict[str, object]:
+    """A ``note-tweet.js`` record: a long post's whole text."""
+    urls = [{"shortUrl": "https://t.co/NoTe000001", "expandedUrl": link, "displayUrl": link}] if link else []
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return {"noteTweetId": str(snowflake_id(when, seq + 1000)), "updatedAt": stamp,
+            "lifecycle": {"value": "live", "name": "Live", "originalName": "live"}, "createdAt": stamp,
+            "core": {"styletags": [], "urls": urls, "text": html.escape(text, quote=False), "mentions": [],
+                     "cashtags": [], "hashtags": []}}
 
 
 # --- YouTube ------------------------------------------------------------------------------

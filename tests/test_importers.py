@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from export_fixtures import (
+    LONG_POST,
     SAMPLE_TEXTS,
     item_time,
     make_csv_export,
@@ -206,6 +207,63 @@ def test_x_text_links_replies_and_media(tmp_path: Path) -> None:
     photo = records[3]
     assert "t.co" not in photo.text and photo.media == (f"data/tweets_media/{photo.item_id}-FdemoPic3.jpg",)
     assert all(r.created_at == snowflake_time(r.item_id) for r in records)
+
+
+def test_x_long_post_is_read_whole_from_its_note(tmp_path: Path) -> None:
+    """tweets.js holds a long post cut short; note-tweet.js holds it whole: the whole text is
+    what gets screened, and a note without its tweet is still read."""
+    path = make_x_export(tmp_path, n=5, long_post=4, orphan_note=True)
+    records, problems = split(path)
+    assert not problems
+    long = next(r for r in records if r.extra.get("note_tweet") and "unmatched_note" not in r.extra)
+    assert long.item_id.isdigit() and long.source_file.startswith("data/tweets")
+    assert long.text == LONG_POST + " https://example.gov.in/relief"
+    assert "निकम्मी" in long.text and "&amp;" not in long.text and "…" not in long.text
+    assert long.links == ("https://example.gov.in/relief",)
+    assert long.extra["note_source"] == "data/note-tweet.js[0]"
+    orphan = records[-1]
+    assert orphan.extra["unmatched_note"] == "1" and orphan.item_id.startswith("note-")
+    assert orphan.source_file == "data/note-tweet.js" and orphan.text.startswith("एक लंबी पोस्ट")
+    assert len(records) == 6
+    plain, _ = split(make_x_export(tmp_path / "plain", n=5))
+    assert [r.text for r in records[:4]] == [r.text for r in plain[:4]]  # the other tweets as they were
+
+
+def test_x_note_goes_only_to_the_tweet_it_continues() -> None:
+    """Made within two minutes and beginning with the tweet's text (50 characters or more);
+    the nearest in time wins; each note once."""
+    from satark.importers.base import Record
+    from satark.importers.x import _match_key, _Note, _take_note
+
+    t0 = dt.datetime(2024, 5, 1, 10, 0, tzinfo=dt.UTC)
+    whole = LONG_POST
+
+    def note(seconds: int, text: str = whole) -> _Note:
+        return _Note(str(seconds), t0 + dt.timedelta(seconds=seconds), text, (), "n.js", "[0]", _match_key(text))
+
+    def tweet(text: str, seconds: int = 0) -> Record:
+        return Record(platform="x", item_id="1", kind="post", created_at=t0 + dt.timedelta(seconds=seconds), text=text)
+
+    notes = [note(-100), note(3), note(500)]
+    times = [n.created_at for n in notes]
+    cut = whole[:120] + "… https://t.co/x"
+    assert _take_note(notes, times, tweet(whole[:30])) is None  # too short to be a long post cut short
+    assert _take_note(notes, times, tweet("Something else entirely, long enough to be a cut post " * 2)) is None
+    first = _take_note(notes, times, tweet(cut))
+    assert first is not None and first.note_id == "3"  # the nearest, not the one 100 s before
+    second = _take_note(notes, times, tweet(cut))
+    assert second is not None and second.note_id == "-100"  # the next one; each note taken once
+    assert _take_note(notes, times, tweet(cut)) is None  # the third is 500 s away
+
+
+def test_x_broken_note_file_loses_only_its_notes(tmp_path: Path) -> None:
+    path = make_x_export(tmp_path, n=5, long_post=4)
+    note = path / "data/note-tweet.js"
+    note.write_text(note.read_text()[:-120])
+    records, problems = split(path)
+    assert len(records) == 5 and problems[0].file == "data/note-tweet.js"
+    assert "cut off" in problems[0].message
+    assert records[4].text.endswith("…")  # its note lost: the tweet as the archive has it
 
 
 def test_x_prefix_is_parsed_never_evaluated(tmp_path: Path) -> None:

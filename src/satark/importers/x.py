@@ -5,11 +5,22 @@ parsed, never evaluated. Records are ``{"tweet": {...}}`` (older archives: the t
 itself). Text is HTML-escaped (``&amp;``, ``&gt;``) and links are t.co short links, so
 the text is unescaped and each short link replaced by its ``expanded_url``; a photo's
 short link is dropped, the photo being in ``media``. Numbers are strings (ids exceed 2^53).
+
+A long post (over 280 characters) appears in ``tweets.js`` cut short, with its whole text
+in ``note-tweet.js`` (``window.YTD.note_tweet.part0``, records ``{"noteTweet": {"noteTweetId",
+"createdAt", "core": {"text", "urls"}}}``). The archive does not say which tweet a note
+belongs to, so a tweet takes the note made within :data:`NOTE_MATCH_SECONDS` of it whose
+text begins with the tweet's (links and the closing ``…`` aside; at least
+:data:`NOTE_MIN_PREFIX` characters of it), and is screened with the
+note's whole text; a note that no tweet takes is screened as an item of its own, so no
+text of the archive goes unscreened.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -18,10 +29,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from .base import ImportProblem, Kind, Record
-from .common import Items, array_items, bad_text, decode, names_in_order
+from .common import Items, array_items, bad_text, decode, names_in_order, parse_iso
 from .source import ExportSource
 
-__all__ = ["FIRST_SNOWFLAKE", "TWEPOCH_MS", "XImporter", "snowflake_time"]
+__all__ = ["FIRST_SNOWFLAKE", "NOTE_MATCH_SECONDS", "TWEPOCH_MS", "XImporter", "snowflake_time"]
 
 #: Snowflake's epoch, 2010-11-04T01:42:54.657Z, in milliseconds since 1970.
 TWEPOCH_MS = 1288834974657
@@ -32,6 +43,12 @@ TWEPOCH_MS = 1288834974657
 FIRST_SNOWFLAKE = 29_700_859_248
 
 _PREFIX = re.compile(r"\A\s*window\.YTD\.(?P<kind>tweets?)\.part(?P<part>\d+)\s*=\s*")
+_NOTE_PREFIX = re.compile(r"\A\s*window\.YTD\.note_tweet\.part(?P<part>\d+)\s*=\s*")
+#: A long post's note and its tweet are made together; this much apart at most.
+NOTE_MATCH_SECONDS = 120
+#: A tweet cut short from a long post keeps far more than this many characters of it.
+NOTE_MIN_PREFIX = 50
+_LINK = re.compile(r"https?://\S+")
 _MEDIA_DIRS = ("data/tweets_media/", "data/tweet_media/")
 
 
@@ -61,6 +78,95 @@ def _tweet_files(source: ExportSource) -> list[tuple[str, str, int]]:
         assert match is not None
         out.append((name, text, match.end()))
     return out
+
+
+@dataclasses.dataclass
+class _Note:
+    """A long post's whole text (``note-tweet.js``)."""
+
+    note_id: str
+    created_at: dt.datetime
+    text: str
+    links: tuple[str, ...]
+    file: str
+    pointer: str
+    key: str
+    taken: bool = False
+
+
+def _match_key(text: str) -> str:
+    """What a tweet and its note share: the words, without links and the closing ``…``."""
+    return " ".join(_LINK.sub(" ", text).split()).rstrip("….").rstrip()
+
+
+def _notes(source: ExportSource) -> tuple[list[_Note], list[ImportProblem]]:
+    """Every note of ``note-tweet.js`` files, by time, and the records that could not be read."""
+    notes: list[_Note] = []
+    problems: list[ImportProblem] = []
+    for name in names_in_order(source, (".js",)):
+        head = source.read_bytes(name)[:200].decode("utf-8", "replace")
+        if not _NOTE_PREFIX.match(head):
+            continue
+        text, _ = decode(source.read_bytes(name))
+        match = _NOTE_PREFIX.match(text)
+        assert match is not None
+        stripped = text[match.end():].lstrip()
+        if not stripped.startswith("["):
+            problems.append(ImportProblem(name, "", "the data after '=' is not a JSON list"))
+            continue
+        for item in array_items(text, len(text) - len(stripped), name, "", tail=" \t\r\n;"):
+            if isinstance(item, ImportProblem):
+                problems.append(item)
+                continue
+            pointer, record = item
+            note = _note(name, pointer, record)
+            if isinstance(note, ImportProblem):
+                problems.append(note)
+            else:
+                notes.append(note)
+    notes.sort(key=lambda n: n.created_at)
+    return notes, problems
+
+
+def _note(name: str, pointer: str, record: Any) -> _Note | ImportProblem:
+    note = record.get("noteTweet", record) if isinstance(record, dict) else None
+    if not isinstance(note, dict):
+        return ImportProblem(name, pointer, "not a long post's note (a JSON object expected)")
+    if bad_text(note):
+        return ImportProblem(name, pointer, "this note holds text that is not UTF-8")
+    note_id = str(note.get("noteTweetId") or "")
+    if not note_id.isdigit():
+        return ImportProblem(name, pointer, f"a note without a numeric id (noteTweetId {note_id!r})")
+    try:
+        when = parse_iso(note.get("createdAt"))
+    except ValueError as exc:
+        return ImportProblem(name, f"{pointer}.createdAt", f"note {note_id}: {exc}")
+    core: dict[str, Any] = note["core"] if isinstance(note.get("core"), dict) else {}
+    text = html.unescape(str(core.get("text") or ""))
+    links = []
+    for url in core.get("urls") or []:
+        if isinstance(url, dict) and isinstance(url.get("shortUrl"), str) and url["shortUrl"]:
+            expanded = url["expandedUrl"] if isinstance(url.get("expandedUrl"), str) else url["shortUrl"]
+            text = text.replace(url["shortUrl"], expanded)
+            links.append(expanded)
+    return _Note(note_id, when, text.strip(), tuple(links), name, pointer, _match_key(text))
+
+
+def _take_note(notes: list[_Note], times: list[dt.datetime], record: Record) -> _Note | None:
+    """The note of a tweet cut short: made within :data:`NOTE_MATCH_SECONDS` of it, its text
+    beginning with the tweet's; the nearest in time when several do. Each note is taken once."""
+    key = _match_key(record.text)
+    if len(key) < NOTE_MIN_PREFIX:  # a short tweet is a post of its own, not a long one cut short
+        return None
+    window = dt.timedelta(seconds=NOTE_MATCH_SECONDS)
+    lo = bisect.bisect_left(times, record.created_at - window)
+    hi = bisect.bisect_right(times, record.created_at + window)
+    fits = [n for n in notes[lo:hi] if not n.taken and n.key.startswith(key) and len(n.key) > len(key)]
+    if not fits:
+        return None
+    best = min(fits, key=lambda n: abs(n.created_at - record.created_at))
+    best.taken = True
+    return best
 
 
 def _username(source: ExportSource) -> str:
@@ -96,6 +202,9 @@ class XImporter:
                 if folder in name:
                     base = name.rsplit("/", 1)[-1]
                     media.setdefault(base.split("-", 1)[0], []).append(name)
+        notes, problems = _notes(source)
+        yield from problems
+        times = [n.created_at for n in notes]
         for name, text, start in _tweet_files(source):
             stripped = text[start:].lstrip()
             if not stripped.startswith("["):
@@ -105,8 +214,19 @@ class XImporter:
             for item in items:
                 if isinstance(item, ImportProblem):
                     yield item
-                else:
-                    yield self._record(name, *item, author, media)
+                    continue
+                record = self._record(name, *item, author, media)
+                note = _take_note(notes, times, record) if notes and isinstance(record, Record) else None
+                if note is not None and isinstance(record, Record):
+                    record = dataclasses.replace(
+                        record, text=note.text, links=tuple(dict.fromkeys((*record.links, *note.links))),
+                        extra={**record.extra, "note_tweet": note.note_id, "note_source": f"{note.file}{note.pointer}"})
+                yield record
+        for note in notes:  # a note no tweet took (its tweet deleted, or not recognised)
+            if not note.taken:
+                yield Record(platform="x", item_id=f"note-{note.note_id}", kind="post", created_at=note.created_at,
+                             text=note.text, author=author, links=note.links, source_file=note.file,
+                             pointer=note.pointer, extra={"note_tweet": note.note_id, "unmatched_note": "1"})
 
     def _record(self, name: str, pointer: str, record: Any, author: str,
                 media: dict[str, list[str]]) -> Record | ImportProblem:

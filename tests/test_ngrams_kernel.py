@@ -46,7 +46,9 @@ def model() -> LinearModel:
 
 def test_the_loop_is_built_unless_switched_off() -> None:
     """CI builds it: a missing compiler must not pass unnoticed as a slower Satark."""
-    assert linear.compiled() or os.environ.get("SATARK_NO_EXTENSIONS")
+    assert linear.compiled() or os.environ.get("SATARK_NO_EXTENSIONS"), (
+        "satark.classifiers._ngrams was not built: install a C compiler and the Python headers and "
+        "reinstall (pip install -e .), or set SATARK_NO_EXTENSIONS=1 to test the numpy path on purpose")
 
 
 @needs_kernel

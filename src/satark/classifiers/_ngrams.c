@@ -167,16 +167,12 @@ static const Py_UCS4 *ucs4_of(PyObject *text, Py_ssize_t *len, Py_UCS4 **owned) 
     return *owned;
 }
 
-static int parse_spec(Spec *s, int lo, int hi, int char_bits, int word_bits, int bigrams) {
-    return spec_init(s, lo, hi, char_bits, word_bits, bigrams);
-}
-
 static PyObject *py_ids(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *text;
     int lo, hi, char_bits, word_bits, bigrams;
     Spec s;
     if (!PyArg_ParseTuple(args, "Uiiiip", &text, &lo, &hi, &char_bits, &word_bits, &bigrams)) return NULL;
-    if (parse_spec(&s, lo, hi, char_bits, word_bits, bigrams) < 0) return NULL;
+    if (spec_init(&s, lo, hi, char_bits, word_bits, bigrams) < 0) return NULL;
     Py_ssize_t len;
     Py_UCS4 *owned;
     const Py_UCS4 *cp = ucs4_of(text, &len, &owned);
@@ -227,7 +223,7 @@ static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
     int32_t *ids = NULL;
     Table t = {NULL, NULL, 0};
     double *acc = NULL;
-    if (parse_spec(&s, lo, hi, char_bits, word_bits, bigrams) < 0) goto done;
+    if (spec_init(&s, lo, hi, char_bits, word_bits, bigrams) < 0) goto done;
     Py_ssize_t n_features = (Py_ssize_t)(s.word_offset + s.word_mask + 1);
     Py_ssize_t n_texts = PyList_GET_SIZE(texts);
     if (n_cats < 1 || stride < n_cats + 1 || slots_buf.len != (Py_ssize_t)sizeof(int32_t) * n_features ||

@@ -112,8 +112,8 @@ class LinearModel:
         """Raw linear scores, one row per document.
 
         With the C loop (:func:`compiled`), each document is hashed, counted and scored
-        in one pass, about ten times faster than numpy; the scores agree with the numpy
-        code's to float32 rounding (a test holds them to it).
+        in one pass (about 25 µs a post where numpy took about 60); the scores agree with
+        the numpy code's to float32 rounding (a test holds them to it).
         """
         if _ngrams is None or not 2 <= self.spec.char_ngrams[0] <= self.spec.char_ngrams[1] <= 15:
             return self.decision_numpy(docs)

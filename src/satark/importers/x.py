@@ -63,21 +63,38 @@ def snowflake_time(tweet_id: int | str) -> dt.datetime:
     return dt.datetime.fromtimestamp(((number >> 22) + TWEPOCH_MS) / 1000, dt.UTC)
 
 
-def _tweet_files(source: ExportSource) -> list[tuple[str, str, int]]:
-    """``(name, text, where the JSON starts)`` for each tweets file, by part number."""
-    found = []
+_File = tuple[str, str, int]  # (name, text, where the JSON starts)
+
+
+def _archive_files(source: ExportSource) -> tuple[list[_File], list[_File]]:
+    """The tweets files and the long posts' note files, each by part number; each ``.js``
+    file's head is read once to tell which it is."""
+    found: dict[re.Pattern[str], list[tuple[str, int]]] = {_PREFIX: [], _NOTE_PREFIX: []}
     for name in names_in_order(source, (".js",)):
         head = source.read_bytes(name)[:200].decode("utf-8", "replace")
-        match = _PREFIX.match(head)
-        if match:
-            found.append((name, int(match["part"])))
-    out = []
-    for name, _ in sorted(found, key=lambda pair: pair[1]):
-        text, _ = decode(source.read_bytes(name))
-        match = _PREFIX.match(text)
-        assert match is not None
-        out.append((name, text, match.end()))
-    return out
+        for prefix, files in found.items():
+            match = prefix.match(head)
+            if match:
+                files.append((name, int(match["part"])))
+                break
+    out: dict[re.Pattern[str], list[_File]] = {}
+    for prefix, files in found.items():
+        out[prefix] = []
+        for name, _ in sorted(files, key=lambda pair: pair[1]):
+            text, _ = decode(source.read_bytes(name))
+            match = prefix.match(text)
+            assert match is not None
+            out[prefix].append((name, text, match.end()))
+    return out[_PREFIX], out[_NOTE_PREFIX]
+
+
+def _file_items(name: str, text: str, start: int) -> Items:
+    """The records of one archive file, or why it has none."""
+    stripped = text[start:].lstrip()
+    if not stripped.startswith("["):
+        yield ImportProblem(name, "", "the data after '=' is not a JSON list")
+        return
+    yield from array_items(text, len(text) - len(stripped), name, "", tail=" \t\r\n;")
 
 
 @dataclasses.dataclass
@@ -99,27 +116,13 @@ def _match_key(text: str) -> str:
     return " ".join(_LINK.sub(" ", text).split()).rstrip("….").rstrip()
 
 
-def _notes(source: ExportSource) -> tuple[list[_Note], list[ImportProblem]]:
-    """Every note of ``note-tweet.js`` files, by time, and the records that could not be read."""
+def _notes(files: list[_File]) -> tuple[list[_Note], list[ImportProblem]]:
+    """Every note of the ``note-tweet.js`` files, by time, and the records that could not be read."""
     notes: list[_Note] = []
     problems: list[ImportProblem] = []
-    for name in names_in_order(source, (".js",)):
-        head = source.read_bytes(name)[:200].decode("utf-8", "replace")
-        if not _NOTE_PREFIX.match(head):
-            continue
-        text, _ = decode(source.read_bytes(name))
-        match = _NOTE_PREFIX.match(text)
-        assert match is not None
-        stripped = text[match.end():].lstrip()
-        if not stripped.startswith("["):
-            problems.append(ImportProblem(name, "", "the data after '=' is not a JSON list"))
-            continue
-        for item in array_items(text, len(text) - len(stripped), name, "", tail=" \t\r\n;"):
-            if isinstance(item, ImportProblem):
-                problems.append(item)
-                continue
-            pointer, record = item
-            note = _note(name, pointer, record)
+    for name, text, start in files:
+        for item in _file_items(name, text, start):
+            note = item if isinstance(item, ImportProblem) else _note(name, *item)
             if isinstance(note, ImportProblem):
                 problems.append(note)
             else:
@@ -202,22 +205,17 @@ class XImporter:
                 if folder in name:
                     base = name.rsplit("/", 1)[-1]
                     media.setdefault(base.split("-", 1)[0], []).append(name)
-        notes, problems = _notes(source)
+        tweet_files, note_files = _archive_files(source)
+        notes, problems = _notes(note_files)
         yield from problems
         times = [n.created_at for n in notes]
-        for name, text, start in _tweet_files(source):
-            stripped = text[start:].lstrip()
-            if not stripped.startswith("["):
-                yield ImportProblem(name, "", "the data after '=' is not a JSON list")
-                continue
-            items: Items = array_items(text, len(text) - len(stripped), name, "", tail=" \t\r\n;")
-            for item in items:
+        for name, text, start in tweet_files:
+            for item in _file_items(name, text, start):
                 if isinstance(item, ImportProblem):
                     yield item
                     continue
                 record = self._record(name, *item, author, media)
-                note = _take_note(notes, times, record) if notes and isinstance(record, Record) else None
-                if note is not None and isinstance(record, Record):
+                if notes and isinstance(record, Record) and (note := _take_note(notes, times, record)):
                     record = dataclasses.replace(
                         record, text=note.text, links=tuple(dict.fromkeys((*record.links, *note.links))),
                         extra={**record.extra, "note_tweet": note.note_id, "note_source": f"{note.file}{note.pointer}"})

@@ -124,13 +124,15 @@ def test_cooccurrence_words_are_single_words() -> None:
 
 
 def test_words_are_classified_once_and_forgetting_them_changes_no_result() -> None:
-    """The index remembers whether each word seen starts a term (one probe per word after);
-    ``satark bench`` empties that memory before each pass, and the matches stay the same."""
+    """Without the C passes, the index remembers whether each word seen starts a term (one
+    probe per word after); ``satark bench`` empties that memory before each pass, and the
+    matches stay the same."""
     idx = _index({"term": "गद्दार", "lang": "hi", "weight": 0.8, "match": "prefix"},
                  {"term": "চোর", "lang": "bn", "weight": 0.9})
     words = normalize("ये सब गद्दारों की चाल है, সে একটা চোর। গদ্দার চোর").key_words
     first = idx.find(words)
     assert [m.term for m in first] == ["गद्दार", "চোর", "চোর"]
+    assert idx._live_positions_reference(words) == [2, 8, 10]
     assert idx._seen["চোর"] is True and idx._seen["की"] is False
     idx.clear_caches()
     assert not idx._seen and idx.find(words) == first

@@ -16,6 +16,11 @@ import string
 
 from .findings import LanguageGuess
 
+try:  # the C passes (optional: built with the package where a C compiler is present)
+    from . import _textpass
+except ImportError:  # pragma: no cover - a build without extensions
+    _textpass = None  # type: ignore[assignment]
+
 __all__ = ["identify"]
 
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -174,7 +179,10 @@ _ANY = _EN | _HI | _BN
 
 
 def identify(text: str) -> LanguageGuess:
-    if text.isascii():  # most Latin posts: no native script to count, one pass for the words
+    if _textpass is not None:  # the same counts and words, in C
+        words = _textpass.latin_words(text) if text.isascii() else None
+        dev, ben, lat = _textpass.scripts(text)
+    elif text.isascii():  # most Latin posts: no native script to count, one pass for the words
         dev = ben = 0
         words = _LATIN_WORD.findall(text.lower())
         lat = sum(map(len, words))

@@ -18,6 +18,11 @@ from ..categories import CATEGORIES, Severity
 from ..errors import LexiconError
 from ..normalize import TOKEN_RE, fold_term
 
+try:  # the C passes (optional: built with the package where a C compiler is present)
+    from .. import _textpass
+except ImportError:  # pragma: no cover - a build without extensions
+    _textpass = None  # type: ignore[assignment]
+
 __all__ = ["Cooccurrence", "Entry", "LexiconFile", "LexiconIndex", "Match", "load_lexicon"]
 
 LexLang = Literal["en", "hi", "bn", "hi-Latn", "bn-Latn"]
@@ -212,6 +217,13 @@ class LexiconIndex:
             head: (self._prefix1.get(head), self._co_prefix.get(head))
             for head in {*self._prefix1, *self._co_prefix} if len(head) == self._PREFIX_KEY
         }
+        # For the C probe: the words that start something on their own, and the words
+        # that only start longer terms ("the", "in": most probes), by their second word.
+        self._solo: dict[str, _First] = {
+            word: entry for word, entry in self._first.items()
+            if entry[0] is not None or entry[2] is not None or entry[3] is not None
+        }
+        self._pairs = by_second
 
     def __len__(self) -> int:
         return sum(len(v) for d in (self._single, self._prefix1, self._multi, self._multi_prefix2)
@@ -276,11 +288,17 @@ class LexiconIndex:
         self._seen.clear()
 
     def _live_positions(self, words: list[str]) -> list[int]:
-        """Where the words that start something are (the only ones :meth:`find` probes).
+        """Where the words that can start something are (the only ones :meth:`find`
+        probes): in C (:mod:`satark._textpass`) when built, which also passes over a word
+        that only starts longer terms when the next word continues none of them; else
+        :meth:`_live_positions_reference`. Either way no position left out holds a match."""
+        if _textpass is not None:
+            return _textpass.live(words, self._solo, self._pairs, self._heads)
+        return self._live_positions_reference(words)
 
-        One dictionary probe per word, in C, against the words already classified: a post's
-        words are mostly ones seen before, and most start nothing.
-        """
+    def _live_positions_reference(self, words: list[str]) -> list[int]:
+        """One dictionary probe per word, in C, against the words already classified: a
+        post's words are mostly ones seen before, and most start nothing."""
         seen = self._seen
         flags = list(map(seen.get, words))
         if None in flags:

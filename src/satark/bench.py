@@ -20,9 +20,11 @@ Three corpora, each seeded (same seed, same posts):
 
 Each post is screened with its own jurisdiction and account type. Throughput is given
 per wall-clock second and per CPU-second of this process (``time.process_time``: what
-a post costs, whatever else the machine is doing). Every pass starts from the same
-state: the engine's caches emptied (the n-gram model caches the features of the words it
-has read, the lexicon which words start a term), then warmed with posts that are not
+a post costs, whatever else the machine is doing), and says which code ran: the C loops
+(``ngram_scoring``, ``text_passes``) or the Python they mirror. Every pass starts from the
+same state: the engine's caches emptied (the n-gram model caches the features of the
+words it has read; without the C passes, the lexicon which words start a term), then
+warmed with posts that are not
 measured; what detectors load on first use
 (patterns, ``phonenumbers``) is loaded before any pass (``Screener.warm_up``).
 """
@@ -43,6 +45,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+
+from .normalize import compiled as normalize_compiled
 
 if TYPE_CHECKING:
     from .engine import Screener
@@ -410,6 +414,7 @@ def run_bench(*, n_posts: int = 5000, latency_samples: int = 2000, seed: int = 7
         "rss_before_engine_mb": round(rss_before, 1),
         "detectors": [d.name for d in screener.detectors_for()],
         "ngram_scoring": _ngram_scoring(mode),
+        "text_passes": "C" if normalize_compiled() else "Python",
         "cpu": platform.processor() or platform.machine(),
         "python": platform.python_version(),
         "affinity": pinned,
@@ -445,4 +450,6 @@ def print_bench(result: dict[str, Any], console: Console) -> None:
         table.add_row(key, str(value))
     if result.get("ngram_scoring"):
         table.add_row("ngram_scoring", result["ngram_scoring"])
+    if result.get("text_passes"):
+        table.add_row("text_passes", result["text_passes"])
     console.print(table)

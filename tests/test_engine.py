@@ -161,3 +161,43 @@ def test_warm_up_loads_ahead_and_changes_nothing() -> None:
     screener.warm_up()
     screener.warm_up()  # twice is harmless
     assert [screener.screen(t, jurisdiction=j).to_dict() for t, j in posts] == before
+
+
+def test_deferred_evidence_is_looked_for_only_for_reported_findings() -> None:
+    """A hit may give its spans and details later (``Hit.complete``): the engine asks
+    only for a finding it reports, and the report shows the completed evidence."""
+    from satark.detectors.base import ScreenContext
+    from satark.findings import Hit, Span
+    from satark.normalize import Document
+
+    asked: list[str] = []
+
+    class Deferring:
+        name = "deferring"
+        categories = frozenset({"obscene_abusive", "political"})
+
+        def detect(self, doc: Document, ctx: ScreenContext) -> list[Hit]:
+            def full(category: str, confidence: float) -> Hit:
+                asked.append(category)
+                return Hit(category, confidence, (Span(0, 4, doc.original[:4]),), Severity.HIGH, self.name,
+                           "lexicon", {"terms": "«" + doc.original[:4] + "»"})
+
+            return [Hit(c, p, (), Severity.HIGH, self.name, "lexicon", {}, complete=lambda c=c, p=p: full(c, p))
+                    for c, p in (("obscene_abusive", 0.97), ("political", 0.05))]
+
+    base = satark.Screener.from_plugins(mode="rules")
+    screener = satark.Screener(base.packs, [Deferring()], mode="rules", calibration=base.calibration)
+    report = screener.screen("Damn this office", jurisdiction="IN-CG")
+    assert asked == ["obscene_abusive"]  # the weak political hit was never completed
+    (finding,) = report.findings
+    assert finding.category == "obscene_abusive" and finding.spans == (Span(0, 4, "Damn"),)
+    assert finding.details["evidence"][0]["terms"] == "«Damn»"
+    assert "«Damn»" in finding.explanation["en"]
+
+
+def test_model_findings_quote_their_sentence() -> None:
+    """Fast mode's model hits find their sentence only when reported; a reported one has it."""
+    text = "Nice weather today. You bloody idiot, go die."
+    report = screen(text, jurisdiction="IN-CG", mode="fast")
+    (model,) = [e for f in report.findings for e in f.details["evidence"] if e["reason"] == "model"]
+    assert model["excerpt"] == "You bloody idiot, go die." and model["probability"]

@@ -284,6 +284,7 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, clauses: Sequence
     confidence = calibration.apply(mode, category, _kind(hits), raw, language)
     if confidence < max(pack.verdict_policy.report_min_confidence, calibration.report_floor.get(mode, 0.0)):
         return None
+    hits = [h.completed() for h in hits]  # reported: now its evidence is looked for
     top = max(hits, key=lambda h: h.confidence)
     ceiling = max(c.severity for c in clauses)
     severity = min(max(h.severity for h in hits), ceiling)

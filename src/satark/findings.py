@@ -6,7 +6,7 @@ every post, thousands of times a second, and only validated input needs pydantic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -68,6 +68,16 @@ class Hit:
     #: True when the spans only locate the sentence the signal is in (a classifier's
     #: evidence); exact spans from other detectors of the category are shown instead.
     coarse: bool = False
+    #: Evidence costly to find (the sentence a classifier's signal is in): a function
+    #: that returns this hit with its final ``spans`` and ``details`` (the same category,
+    #: confidence and severity). The engine calls it only for a finding it reports; most
+    #: hits of a classifier are below the reporting floor, so their evidence is never
+    #: looked for. ``None``: the hit is complete.
+    complete: Callable[[], Hit] | None = field(default=None, compare=False, repr=False)
+
+    def completed(self) -> Hit:
+        """This hit with its final spans and details."""
+        return self if self.complete is None else self.complete()
 
 
 @dataclass(frozen=True, slots=True)

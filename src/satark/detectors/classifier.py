@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -199,23 +199,21 @@ class ClassifierDetector:
                 out.append([])
                 continue
             firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
-            spans = self._best_sentences(doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN])
-            hits = []
-            for j in firing:
-                category = cats[j]
-                where = spans.get(category) or _whole(doc)
-                hits.append(Hit(
-                    category=category,
-                    confidence=round(float(min(row[j], 0.99)), 4),
-                    spans=where,
-                    severity=SEVERITY[category],
-                    detector=self.name,
-                    reason="model",
-                    details={"model": self.name, "probability": f"{row[j]:.2f}", "excerpt": _excerpt(where[0].text),
-                             "version": self.manifest.get("version", "?"), "model_set": self.set_name},
-                    coarse=True,
-                ))
-            out.append(hits)
+            # The sentence each signal is in is looked for only if the engine reports the
+            # finding (Hit.complete): most model hits stay below the reporting floor.
+            evidence = _Evidence(self, doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN])
+            whole = _whole(doc)
+            out.append([Hit(
+                category=cats[j],
+                confidence=round(float(min(row[j], 0.99)), 4),
+                spans=whole,
+                severity=SEVERITY[cats[j]],
+                detector=self.name,
+                reason="model",
+                details={"model": self.name, "probability": f"{row[j]:.2f}"},
+                coarse=True,
+                complete=partial(evidence.hit, cats[j], row[j]),
+            ) for j in firing])
         return out
 
     def _best_sentences(self, doc: Document, ctx: ScreenContext, categories: list[str]) -> dict[str, tuple[Span, ...]]:
@@ -242,6 +240,38 @@ class ClassifierDetector:
             b -= len(piece) - len(piece.rstrip())
             out[category] = (Span(a, b, doc.original[a:b]),)
         return out
+
+
+class _Evidence:
+    """Where a post's model signals are: the best sentence of each category, scored for
+    all of them the first time a hit of the post is completed."""
+
+    __slots__ = ("_categories", "_ctx", "_detector", "_doc", "_spans")
+
+    def __init__(self, detector: ClassifierDetector, doc: Document, ctx: ScreenContext,
+                 categories: list[str]) -> None:
+        self._detector = detector
+        self._doc = doc
+        self._ctx = ctx
+        self._categories = categories
+        self._spans: dict[str, tuple[Span, ...]] | None = None
+
+    def hit(self, category: str, probability: float) -> Hit:
+        if self._spans is None:
+            self._spans = self._detector._best_sentences(self._doc, self._ctx, self._categories)
+        where = self._spans.get(category) or _whole(self._doc)
+        detector = self._detector
+        return Hit(
+            category=category,
+            confidence=round(float(min(probability, 0.99)), 4),
+            spans=where,
+            severity=SEVERITY[category],
+            detector=detector.name,
+            reason="model",
+            details={"model": detector.name, "probability": f"{probability:.2f}", "excerpt": _excerpt(where[0].text),
+                     "version": detector.manifest.get("version", "?"), "model_set": detector.set_name},
+            coarse=True,
+        )
 
 
 def _excerpt(text: str) -> str:

@@ -1,12 +1,13 @@
 """Every report for the evaluation posts, as JSON lines: to show that a change of speed
 changes no result, run it before and after and compare the files byte for byte.
 
-    python benchmarks/reports_dump.py OUT.jsonl [--real 15000] [--realistic 3000]
+    python benchmarks/reports_dump.py OUT.jsonl [--real 15000] [--realistic 3000] [--batched]
 
 Posts: the in-domain holdout, the project's written posts (``data/written``), ``--real``
 posts of the public data sets' test splits (needs ``../shared/data`` or
 ``$SATARK_DATASETS_DIR``) and ``--realistic`` posts of the bench corpus. Each is screened
-in rules and fast mode, on its own account type and on an official one. To run an
+in rules and fast mode, on its own account type and on an official one, one ``screen()``
+call each (``--batched``: ``screen_many``, 256 posts a batch). To run an
 earlier release, check it out (``git worktree add /tmp/old REV``, with its built C
 modules copied in) and put its ``src`` first: ``PYTHONPATH=/tmp/old/src python ...``.
 """
@@ -39,19 +40,25 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--real", type=int, default=15000)
     parser.add_argument("--realistic", type=int, default=3000)
+    parser.add_argument("--batched", action="store_true")
     args = parser.parse_args()
-    todo = posts(args.real, args.realistic)
+    jobs = [(text, "BD" if jurisdiction.upper().startswith("BD") else "IN-CG", account)
+            for text, jurisdiction, account_type in posts(args.real, args.realistic)
+            for account in sorted({account_type, "official"})]
     n = 0
     with args.out.open("w", encoding="utf-8") as out:
         for mode in ("rules", "fast"):
             screener = Screener.from_plugins(mode=mode)
-            for text, jurisdiction, account_type in todo:
-                jurisdiction = "BD" if jurisdiction.upper().startswith("BD") else "IN-CG"
-                for account in sorted({account_type, "official"}):
-                    report = screener.screen(text, jurisdiction=jurisdiction, account_type=account)  # type: ignore[arg-type]
-                    out.write(json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
-                    n += 1
-    print(f"{len(todo):,} posts, {n:,} reports -> {args.out}")
+            if args.batched:
+                reports = [r for i in range(0, len(jobs), 256)
+                           for r in screener.screen_many(jobs[i:i + 256])]  # type: ignore[arg-type]
+            else:
+                reports = [screener.screen(t, jurisdiction=j, account_type=a)  # type: ignore[arg-type]
+                           for t, j, a in jobs]
+            for report in reports:
+                out.write(json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+                n += 1
+    print(f"{len(jobs):,} screenings a mode, {n:,} reports -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -26,11 +26,9 @@ MODULES = ("satark.normalize", "satark.lexicons.model", "satark.langid")
 def switch(on: bool) -> None:
     """The C passes on, or off (each module then runs its Python reference)."""
     from satark import _textpass
-    from satark.normalize import TOKEN_RE
 
     for name in MODULES:
         vars(importlib.import_module(name))["_textpass"] = _textpass if on else None
-    vars(importlib.import_module("satark.normalize"))["_find_words"] = _textpass.words if on else TOKEN_RE.findall
 
 
 def main() -> None:

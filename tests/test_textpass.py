@@ -145,7 +145,6 @@ def test_the_engine_reports_the_same_without_the_c_passes(monkeypatch: pytest.Mo
     with_c = reports()
     for module in (norm_mod, lexmodel, langid):
         monkeypatch.setattr(module, "_textpass", None)
-    monkeypatch.setattr(norm_mod, "_find_words", TOKEN_RE.findall)
     without = reports()
     assert without == with_c
     assert sum(1 for r in with_c if r["findings"]) > 30  # spans were mapped back, both ways

@@ -76,6 +76,22 @@ static inline int is_sep(Py_UCS4 c) {
     return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*';
 }
 
+/* 0 if `arg` is a str, else -1 with a TypeError naming the function */
+static int need_str(PyObject *arg, const char *function) {
+    if (PyUnicode_Check(arg)) return 0;
+    PyErr_Format(PyExc_TypeError, "%s() takes a str", function);
+    return -1;
+}
+
+/* Appends a new reference to `list` and lets it go: 0, or -1 with an exception set
+ * (`item` NULL: the exception its maker set). */
+static int append_new(PyObject *list, PyObject *item) {
+    if (item == NULL) return -1;
+    int failed = PyList_Append(list, item);
+    Py_DECREF(item);
+    return failed;
+}
+
 /* The text being folded, and where each of its characters came from in the `norm`
  * text: the first and the last character (`lo`, `hi`: NULL when no map is asked for).
  * A rewrite that keeps the length maps one to one; one that does not maps every new
@@ -225,10 +241,7 @@ static void *buffers(Py_ssize_t n, int track, Folded *first, Folded *second) {
 }
 
 static PyObject *py_key_text(PyObject *self, PyObject *arg) {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "key_text() takes a str");
-        return NULL;
-    }
+    if (need_str(arg, "key_text") < 0) return NULL;
     if (PyUnicode_GET_LENGTH(arg) == 0) return Py_NewRef(arg);
     Folded first, second;
     void *mem = buffers(PyUnicode_GET_LENGTH(arg), 0, &first, &second);
@@ -290,10 +303,7 @@ fail:
 }
 
 static PyObject *py_words(PyObject *self, PyObject *arg) {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "words() takes a str");
-        return NULL;
-    }
+    if (need_str(arg, "words") < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
@@ -305,22 +315,16 @@ static PyObject *py_words(PyObject *self, PyObject *arg) {
         if (i >= n) break;
         Py_ssize_t start = i;
         while (i < n && is_token(PyUnicode_READ(kind, data, i))) i++;
-        PyObject *word = PyUnicode_Substring(arg, start, i);
-        if (word == NULL || PyList_Append(out, word) < 0) {
-            Py_XDECREF(word);
+        if (append_new(out, PyUnicode_Substring(arg, start, i)) < 0) {
             Py_DECREF(out);
             return NULL;
         }
-        Py_DECREF(word);
     }
     return out;
 }
 
 static PyObject *py_scripts(PyObject *self, PyObject *arg) {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "scripts() takes a str");
-        return NULL;
-    }
+    if (need_str(arg, "scripts") < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg), dev = 0, ben = 0, lat = 0;
     int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
@@ -360,14 +364,11 @@ static PyObject *py_latin_words(PyObject *self, PyObject *arg) {
             buf[m++] = (char)c;
         }
         if (m > 0) {
-            PyObject *word = PyUnicode_FromStringAndSize(buf, m);
-            if (word == NULL || PyList_Append(out, word) < 0) {
-                Py_XDECREF(word);
+            if (append_new(out, PyUnicode_FromStringAndSize(buf, m)) < 0) {
                 Py_DECREF(out);
                 PyMem_Free(buf);
                 return NULL;
             }
-            Py_DECREF(word);
         } else {
             i++;
         }
@@ -418,14 +419,9 @@ static PyObject *py_live(PyObject *self, PyObject *args) {
             Py_DECREF(out);
             return NULL;
         }
-        if (hit) {
-            PyObject *pos = PyLong_FromSsize_t(i);
-            if (pos == NULL || PyList_Append(out, pos) < 0) {
-                Py_XDECREF(pos);
-                Py_DECREF(out);
-                return NULL;
-            }
-            Py_DECREF(pos);
+        if (hit && append_new(out, PyLong_FromSsize_t(i)) < 0) {
+            Py_DECREF(out);
+            return NULL;
         }
     }
     return out;

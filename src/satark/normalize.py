@@ -373,10 +373,6 @@ def fold_term(term: str) -> str:
 # nukta) except the danda punctuation. ``\w`` alone would split "कार्य" at its virama.
 TOKEN_RE = re.compile(r"[\w\u0900-\u0963\u0966-\u09ff]+")
 _TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
-#: ``TOKEN_RE.findall``, in C when built (a third of the time)
-_find_words: Callable[[str], list[str]] = _textpass.words if _textpass is not None else TOKEN_RE.findall
-
-
 def compiled() -> bool:
     """Whether the C passes (``satark._textpass``) are built; else the reference code runs."""
     return _textpass is not None
@@ -397,7 +393,9 @@ class Document:
     def key_words(self) -> list[str]:
         """Words of the ``key`` view, without positions (cheaper; enough for lookups)."""
         if self._words is None:
-            self._words = _find_words(self.key.text)
+            # in C when built (a third of the time)
+            text = self.key.text
+            self._words = _textpass.words(text) if _textpass is not None else TOKEN_RE.findall(text)
         return self._words
 
     @property

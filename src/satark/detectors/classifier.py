@@ -201,20 +201,20 @@ class ClassifierDetector:
             firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
             # The sentence each signal is in is looked for only if the engine reports the
             # finding (Hit.complete): most model hits stay below the reporting floor.
-            evidence = _Evidence(self, doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN])
             whole = _whole(doc)
-            out.append([Hit(
-                category=cats[j],
-                confidence=round(float(min(row[j], 0.99)), 4),
-                spans=whole,
-                severity=SEVERITY[cats[j]],
-                detector=self.name,
-                reason="model",
-                details={"model": self.name, "probability": f"{row[j]:.2f}"},
-                coarse=True,
-                complete=partial(evidence.hit, cats[j], row[j]),
-            ) for j in firing])
+            evidence = _Evidence(self, doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN], whole)
+            out.append([self._hit(cats[j], row[j], whole, self._details(row[j]),
+                                  complete=partial(evidence.hit, cats[j], row[j])) for j in firing])
         return out
+
+    def _details(self, probability: float) -> dict[str, str]:
+        return {"model": self.name, "probability": f"{probability:.2f}"}
+
+    def _hit(self, category: str, probability: float, spans: tuple[Span, ...], details: dict[str, str],
+             complete: Callable[[], Hit] | None = None) -> Hit:
+        return Hit(category=category, confidence=round(float(min(probability, 0.99)), 4), spans=spans,
+                   severity=SEVERITY[category], detector=self.name, reason="model", details=details, coarse=True,
+                   complete=complete)
 
     def _best_sentences(self, doc: Document, ctx: ScreenContext, categories: list[str]) -> dict[str, tuple[Span, ...]]:
         if not categories:
@@ -246,32 +246,26 @@ class _Evidence:
     """Where a post's model signals are: the best sentence of each category, scored for
     all of them the first time a hit of the post is completed."""
 
-    __slots__ = ("_categories", "_ctx", "_detector", "_doc", "_spans")
+    __slots__ = ("_categories", "_ctx", "_detector", "_doc", "_spans", "_whole")
 
     def __init__(self, detector: ClassifierDetector, doc: Document, ctx: ScreenContext,
-                 categories: list[str]) -> None:
+                 categories: list[str], whole: tuple[Span, ...]) -> None:
         self._detector = detector
         self._doc = doc
         self._ctx = ctx
         self._categories = categories
+        self._whole = whole
         self._spans: dict[str, tuple[Span, ...]] | None = None
 
     def hit(self, category: str, probability: float) -> Hit:
         if self._spans is None:
             self._spans = self._detector._best_sentences(self._doc, self._ctx, self._categories)
-        where = self._spans.get(category) or _whole(self._doc)
+        where = self._spans.get(category) or self._whole
         detector = self._detector
-        return Hit(
-            category=category,
-            confidence=round(float(min(probability, 0.99)), 4),
-            spans=where,
-            severity=SEVERITY[category],
-            detector=detector.name,
-            reason="model",
-            details={"model": detector.name, "probability": f"{probability:.2f}", "excerpt": _excerpt(where[0].text),
-                     "version": detector.manifest.get("version", "?"), "model_set": detector.set_name},
-            coarse=True,
-        )
+        details = detector._details(probability) | {
+            "excerpt": _excerpt(where[0].text), "version": detector.manifest.get("version", "?"),
+            "model_set": detector.set_name}
+        return detector._hit(category, probability, where, details)
 
 
 def _excerpt(text: str) -> str:

@@ -70,7 +70,11 @@ def test_the_same_scores_as_numpy(model: LinearModel) -> None:
     assert c.shape == ref.shape == (len(docs), len(model.categories)) and c.dtype == np.float32
     np.testing.assert_allclose(c, ref, rtol=0, atol=2e-5)
     # one at a time is the same arithmetic as in a batch: exactly the same scores
-    assert np.array_equal(np.vstack([model.decision([d]) for d in docs[:50]]), c[:50])
+    alone = np.vstack([model.decision([d]) for d in docs[:50]])
+    assert np.array_equal(alone, c[:50])
+    # ... and after a long post in the same batch (the hash table is sized per post: its
+    # size sets the order the rows are summed in)
+    assert np.array_equal(model.decision(["शब्द " * 3000, *docs[:50]])[1:], alone)
     # a post without any n-gram the model knows scores its intercepts
     np.testing.assert_array_equal(model.decision([""])[0], model.intercepts.astype(np.float32))
 

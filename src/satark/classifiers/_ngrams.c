@@ -30,11 +30,15 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define M_ROLL 1000003ULL
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 #define FMIX 0xFF51AFD7ED558CCDULL
 #define MAX_N 15
+#define LANES 16 /* floats in a packed row: one 64-byte cache line */
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
 #else
@@ -189,25 +193,71 @@ static PyObject *py_ids(PyObject *Py_UNUSED(self), PyObject *args) {
     return res;
 }
 
-/* Open addressing, keys id + 1 (0 = empty): distinct ids and their counts. */
+/* Open addressing, keys id + 1 (0 = empty): distinct ids and their counts. `cap` is
+ * the size for the text at hand, `alloc` what is allocated (at least `cap`). */
 typedef struct {
     uint32_t *keys;
     uint32_t *counts;
-    size_t cap;
+    size_t cap, alloc;
 } Table;
 
+/* Sizes the table for `n` ids. The size depends on `n` alone, never on earlier texts:
+ * the size sets the order the distinct ids are summed in, so a text scores the same
+ * bits alone and in a batch, and a short text after a long one clears a small table. */
 static int table_reserve(Table *t, size_t n) {
     size_t cap = 64;
     while (cap < 2 * n) cap <<= 1;
-    if (cap > t->cap) {
+    if (cap > t->alloc) {
         PyMem_Free(t->keys);
         PyMem_Free(t->counts);
         t->keys = PyMem_Malloc(cap * sizeof(uint32_t));
         t->counts = PyMem_Malloc(cap * sizeof(uint32_t));
+        t->alloc = 0;
         if (t->keys == NULL || t->counts == NULL) return -1;
-        t->cap = cap;
+        t->alloc = cap;
     }
+    t->cap = cap;
     return 0;
+}
+
+/* The weighted sum of a text's rows (stride LANES), `pairs` * 2 lanes of it: what the
+ * generic loop in py_decision computes, lane for lane. `pairs` is a constant at each
+ * call, so the loops unroll and the sums stay in registers. */
+static inline double dot_rows(const float *w, const int32_t *slots, const uint32_t *counts, Py_ssize_t v,
+                              int n_cats, const float *l1p, Py_ssize_t n_l1p, double *lanes, const int pairs) {
+    double sq = 0.0;
+#if defined(__SSE2__)
+    __m128d a[LANES / 2];
+    for (int c = 0; c < pairs; c++) a[c] = _mm_setzero_pd();
+    for (Py_ssize_t q = 0; q < v; q++) {
+        const float *row = w + (size_t)slots[q] * LANES;
+        uint32_t cnt = counts[q];
+        float tf = cnt < (uint32_t)n_l1p ? l1p[cnt] : log1pf((float)cnt);
+        float x = tf * row[n_cats]; /* float32, as numpy computes the tf-idf value */
+        if (x == 0.0f) continue;
+        double xd = (double)x;
+        sq += xd * xd;
+        __m128d xv = _mm_set1_pd(xd);
+        for (int c = 0; c < pairs; c++) {
+            __m128d r = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(row + 2 * c))));
+            a[c] = _mm_add_pd(a[c], _mm_mul_pd(r, xv));
+        }
+    }
+    for (int c = 0; c < pairs; c++) _mm_storeu_pd(lanes + 2 * c, a[c]);
+#else
+    for (int c = 0; c < 2 * pairs; c++) lanes[c] = 0.0;
+    for (Py_ssize_t q = 0; q < v; q++) {
+        const float *row = w + (size_t)slots[q] * LANES;
+        uint32_t cnt = counts[q];
+        float tf = cnt < (uint32_t)n_l1p ? l1p[cnt] : log1pf((float)cnt);
+        float x = tf * row[n_cats];
+        if (x == 0.0f) continue;
+        double xd = (double)x;
+        sq += xd * xd;
+        for (int c = 0; c < 2 * pairs; c++) lanes[c] += (double)row[c] * xd;
+    }
+#endif
+    return sq;
 }
 
 static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
@@ -221,7 +271,7 @@ static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *res = NULL;
     int n_cats = (int)(intercepts.len / (Py_ssize_t)sizeof(float));
     int32_t *ids = NULL;
-    Table t = {NULL, NULL, 0};
+    Table t = {NULL, NULL, 0, 0};
     double *acc = NULL;
     if (spec_init(&s, lo, hi, char_bits, word_bits, bigrams) < 0) goto done;
     Py_ssize_t n_features = (Py_ssize_t)(s.word_offset + s.word_mask + 1);
@@ -304,14 +354,26 @@ static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         for (int c = 0; c < n_cats; c++) acc[c] = 0.0;
         double sq = 0.0;
-        for (Py_ssize_t q = 0; q < v; q++) {
-            const float *row = w + (size_t)ids[q] * (size_t)stride;
-            uint32_t cnt = t.counts[q];
-            float tf = cnt < (uint32_t)n_l1p ? l1p[cnt] : log1pf((float)cnt);
-            float x = tf * row[n_cats]; /* float32, as numpy computes the tf-idf value */
-            if (x == 0.0f) continue;
-            sq += (double)x * (double)x;
-            for (int c = 0; c < n_cats; c++) acc[c] += (double)row[c] * (double)x;
+        if (stride == LANES) {
+            /* a whole row at once, two lanes to a vector: each lane is still one
+             * multiply and one add in double, in the same order, so the sums are the
+             * same bits (lanes past the weights are computed and dropped) */
+            double lanes[LANES];
+            if (n_cats < 12)
+                sq = dot_rows(w, ids, t.counts, v, n_cats, l1p, n_l1p, lanes, 6);
+            else
+                sq = dot_rows(w, ids, t.counts, v, n_cats, l1p, n_l1p, lanes, 8);
+            for (int c = 0; c < n_cats; c++) acc[c] = lanes[c];
+        } else {
+            for (Py_ssize_t q = 0; q < v; q++) {
+                const float *row = w + (size_t)ids[q] * (size_t)stride;
+                uint32_t cnt = t.counts[q];
+                float tf = cnt < (uint32_t)n_l1p ? l1p[cnt] : log1pf((float)cnt);
+                float x = tf * row[n_cats]; /* float32, as numpy computes the tf-idf value */
+                if (x == 0.0f) continue;
+                sq += (double)x * (double)x;
+                for (int c = 0; c < n_cats; c++) acc[c] += (double)row[c] * (double)x;
+            }
         }
         double norm = sq > 0.0 ? sqrt(sq) : 1.0;
         for (int c = 0; c < n_cats; c++) out[d * n_cats + c] = (float)(acc[c] / norm + (double)b[c]);

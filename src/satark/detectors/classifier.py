@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from .base import Detector, ScreenContext
 if TYPE_CHECKING:
     import numpy as np
 
+    from ..classifiers.features import Featurizer
     from ..classifiers.linear import LinearModel
 
 __all__ = ["MODELS_DIR", "ClassifierDetector"]
@@ -156,19 +157,14 @@ class ClassifierDetector:
         for posts where the n-gram model is unsure of a category that the blend gives
         the encoder a say in; elsewhere the n-gram score stands.
         """
-        import numpy as np  # numpy loads with the models, not with the CLI
-
-        from ..classifiers.features import Featurizer
-
-        fast = self.fast.aligned_proba([Featurizer.document(d.key.text, c.account_type)
-                                        for d, c in zip(docs, ctxs, strict=True)])
+        np, document = _np(), _featurizer().document
+        fast = self.fast.aligned_proba([document(d.key.text, c.account_type) for d, c in zip(docs, ctxs, strict=True)])
         # A post of a word or two gives a model too little to go on (it has learned that
         # short posts are often insults); the lexicons cover short insults exactly.
         n_words = [len(d.key_words) for d in docs]
         if self.mode == "fast" and min(n_words, default=SHORT_POST_WORDS) >= SHORT_POST_WORDS:
             return fast  # no post to shrink (x 1.0 changes nothing)
-        words = np.array(n_words, dtype=np.float32)
-        shrink = np.minimum(1.0, words / SHORT_POST_WORDS)[:, None]
+        shrink = _shrink(n_words)
         if self.mode == "fast":
             out: np.ndarray = fast * shrink
             return out
@@ -188,24 +184,33 @@ class ClassifierDetector:
         return out
 
     def detect(self, doc: Document, ctx: ScreenContext) -> Iterable[Hit]:
-        return self.detect_many([doc], [ctx])[0]
+        if self.mode != "fast":
+            return self.detect_many([doc], [ctx])[0]
+        # One post in fast mode (the interactive path): what :meth:`scores` computes for a
+        # batch of one, without the batch's bookkeeping.
+        scores = self.fast.aligned_proba([_featurizer().document(doc.key.text, ctx.account_type)])
+        if (n_words := len(doc.key_words)) < SHORT_POST_WORDS:
+            scores = scores * _shrink([n_words])
+        return self._hits(doc, ctx, scores[0].tolist())
 
     def detect_many(self, docs: Sequence[Document], ctxs: Sequence[ScreenContext]) -> list[list[Hit]]:
-        scores = self.scores(docs, ctxs)
+        hits = self._hits
+        # floats: exact, and fast to read
+        return [hits(d, c, row) for d, c, row in zip(docs, ctxs, self.scores(docs, ctxs).tolist(), strict=True)]
+
+    def _hits(self, doc: Document, ctx: ScreenContext, row: list[float]) -> list[Hit]:
+        """A post's hits: each category its model scores at least :data:`MIN_HIT`."""
+        if max(row, default=0.0) < MIN_HIT:
+            return []
         cats = self.fast.categories
-        out: list[list[Hit]] = []
-        for doc, ctx, row in zip(docs, ctxs, scores.tolist(), strict=True):  # floats: exact, and fast to read
-            if max(row, default=0.0) < MIN_HIT:
-                out.append([])
-                continue
-            firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
-            # The sentence each signal is in is looked for only if the engine reports the
-            # finding (Hit.complete): most model hits stay below the reporting floor.
-            whole = _whole(doc)
-            evidence = _Evidence(self, doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN], whole)
-            out.append([self._hit(cats[j], row[j], whole, self._details(row[j]),
-                                  complete=partial(evidence.hit, cats[j], row[j])) for j in firing])
-        return out
+        firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
+        # The sentence each signal is in is looked for only if the engine reports the
+        # finding (Hit.complete): most model hits stay below the reporting floor.
+        whole = _whole(doc)
+        evidence = _Evidence(self, doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN], whole)
+        hit, details, complete = self._hit, self._details, evidence.hit
+        return [hit(cats[j], row[j], whole, details(row[j]), complete=partial(complete, cats[j], row[j]))
+                for j in firing]
 
     def _details(self, probability: float) -> dict[str, str]:
         return {"model": self.name, "probability": f"{probability:.2f}"}
@@ -222,13 +227,10 @@ class ClassifierDetector:
         sentences = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(doc.original) if m.group().strip()]
         if len(sentences) <= 1:
             return {}
-        import numpy as np
-
-        from ..classifiers.features import Featurizer
-
+        np, document = _np(), _featurizer().document
         pieces = [doc.original[a:b] for a, b in sentences]
         normed = [normalize(p) for p in pieces]
-        docs = [Featurizer.document(n.key.text, ctx.account_type) for n in normed]
+        docs = [document(n.key.text, ctx.account_type) for n in normed]
         decision = self.fast.decision(docs)
         out: dict[str, tuple[Span, ...]] = {}
         for category in categories:
@@ -266,6 +268,30 @@ class _Evidence:
             "excerpt": _excerpt(where[0].text), "version": detector.manifest.get("version", "?"),
             "model_set": detector.set_name}
         return detector._hit(category, probability, where, details)
+
+
+def _shrink(n_words: list[int]) -> np.ndarray:
+    """Per post, the factor its scores are scaled by: fewer words than
+    :data:`SHORT_POST_WORDS`, less say (float32, as the scores)."""
+    np = _np()
+    shrink: np.ndarray = np.minimum(1.0, np.array(n_words, dtype=np.float32) / SHORT_POST_WORDS)[:, None]
+    return shrink
+
+
+@cache
+def _np() -> Any:
+    """numpy, imported with the models (not with the CLI), once: an ``import`` statement
+    in a function costs a lookup on every call."""
+    import numpy
+
+    return numpy
+
+
+@cache
+def _featurizer() -> type[Featurizer]:
+    from ..classifiers.features import Featurizer
+
+    return Featurizer
 
 
 def _excerpt(text: str) -> str:

@@ -157,7 +157,7 @@ class ClassifierDetector:
         for posts where the n-gram model is unsure of a category that the blend gives
         the encoder a say in; elsewhere the n-gram score stands.
         """
-        np, document = _np(), _featurizer().document
+        numpy, document = _np(), _featurizer().document
         fast = self.fast.aligned_proba([document(d.key.text, c.account_type) for d, c in zip(docs, ctxs, strict=True)])
         # A post of a word or two gives a model too little to go on (it has learned that
         # short posts are often insults); the lexicons cover short insults exactly.
@@ -172,10 +172,10 @@ class ClassifierDetector:
         low, high = self.cascade
         need = (head.blend_weights < 1.0) & (fast >= low) & (fast <= high)
         # personal_on_official is never reported on a personal account: no need to read for it
-        official = np.array([c.account_type == "official" for c in ctxs])
+        official = numpy.array([c.account_type == "official" for c in ctxs])
         if "personal_on_official" in self.fast.categories:
             need[~official, self.fast.categories.index("personal_on_official")] = False
-        rows = np.flatnonzero(need.any(axis=1))
+        rows = numpy.flatnonzero(need.any(axis=1))
         out = fast.copy()
         if rows.size:
             picked = [int(i) for i in rows]
@@ -227,7 +227,7 @@ class ClassifierDetector:
         sentences = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(doc.original) if m.group().strip()]
         if len(sentences) <= 1:
             return {}
-        np, document = _np(), _featurizer().document
+        numpy, document = _np(), _featurizer().document
         pieces = [doc.original[a:b] for a, b in sentences]
         normed = [normalize(p) for p in pieces]
         docs = [document(n.key.text, ctx.account_type) for n in normed]
@@ -235,7 +235,7 @@ class ClassifierDetector:
         out: dict[str, tuple[Span, ...]] = {}
         for category in categories:
             j = self.fast.categories.index(category)
-            i = int(np.argmax(decision[:, j]))
+            i = int(numpy.argmax(decision[:, j]))
             a, b = sentences[i]
             piece = doc.original[a:b]
             a += len(piece) - len(piece.lstrip())
@@ -273,8 +273,8 @@ class _Evidence:
 def _shrink(n_words: list[int]) -> np.ndarray:
     """Per post, the factor its scores are scaled by: fewer words than
     :data:`SHORT_POST_WORDS`, less say (float32, as the scores)."""
-    np = _np()
-    shrink: np.ndarray = np.minimum(1.0, np.array(n_words, dtype=np.float32) / SHORT_POST_WORDS)[:, None]
+    numpy = _np()
+    shrink: np.ndarray = numpy.minimum(1.0, numpy.array(n_words, dtype=numpy.float32) / SHORT_POST_WORDS)[:, None]
     return shrink
 
 

@@ -124,6 +124,48 @@ def test_the_lexicon_finds_the_same_matches(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @needs_c
+def test_every_term_and_rule_is_found_as_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every term of the shipped lexicons, whole, inflected, cut short and between other
+    words, and every co-occurrence rule at every distance: the C matcher finds what the
+    Python one does, in the same order."""
+    screener = Screener.from_plugins(mode="rules")
+    index: LexiconIndex = next(d for d in screener.detectors if d.name == "lexicon").index  # type: ignore[attr-defined]
+    posts: list[list[str]] = []
+    for lex in index.files:
+        for entry in lex.entries:
+            words = normalize(entry.term.rstrip("*")).key_words
+            posts += [words, ["the", *words, "of"], [*words[:-1], words[-1] + "ing"] if words else [],
+                      words[:-1], ["x", *words, *words]]
+        for rule in lex.cooccurrences:
+            a = normalize(rule.a[0].rstrip("*")).key_words[:1]
+            b = normalize(rule.b[-1].rstrip("*")).key_words[:1]
+            for gap in range(rule.window + 2):
+                posts += [[*a, *["w"] * gap, *b], [*b, *["w"] * gap, *a, "z", *a]]
+    with_c = [index.find(words) for words in posts]
+    from satark import _textpass
+
+    seen: dict[str, object] = {}  # the cache of what words start, emptied every two words
+    assert [_textpass.find(words, *index._c_index, lexmodel.Match, seen, 2) for words in posts] == with_c
+    assert len(seen) <= 2
+    monkeypatch.setattr(lexmodel, "_textpass", None)
+    assert [index.find(words) for words in posts] == with_c
+    assert all(type(m) is lexmodel.Match for found in with_c for m in found)
+    assert sum(1 for found in with_c for m in found if m.term.startswith("~")) > 50  # rules matched
+    assert sum(1 for found in with_c for m in found if m.last > m.first and not m.term.startswith("~")) > 100
+
+
+@needs_c
+def test_word_bounds_are_the_split_ones() -> None:
+    from itertools import accumulate
+
+    from satark import _textpass
+
+    for text in _texts():
+        key = normalize(text).key.text
+        assert _textpass.bounds(key) == list(accumulate(map(len, norm_mod._TOKEN_SPLIT_RE.split(key)))), text
+
+
+@needs_c
 def test_the_same_language_guesses(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = _texts()
     texts += [normalize(t).norm.text for t in texts]
@@ -169,3 +211,19 @@ def test_bad_arguments_are_errors_not_crashes() -> None:
     with pytest.raises(TypeError):
         _textpass.live(["ab", "c"], {}, {"ab": ["c"]}, {})  # type: ignore[dict-item]
     assert _textpass.live([], {}, {}, {}) == []
+    from satark.lexicons.model import Match
+
+    with pytest.raises(TypeError):
+        _textpass.find(["a", 1], {}, {}, (), Match, {}, 10)  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        _textpass.find(["a"], {}, {}, (), int, {}, 10)  # not a tuple type
+    with pytest.raises(TypeError):
+        _textpass.find(["a"], {"a": ["not", "a", "tuple"]}, {}, (), Match, {}, 10)
+    with pytest.raises(TypeError):
+        _textpass.find(["a"], {"a": ((("c", "a", "en", 0.5),), None, None, None)}, {}, (), Match, {}, 10)
+    with pytest.raises(IndexError):
+        _textpass.find(["a", "b"], {"a": (None, None, None, ((0, 0),)), "b": (None, None, None, ((0, 1),))}, {}, (),
+                       Match, {}, 10)
+    with pytest.raises(TypeError):
+        _textpass.bounds(b"bytes")  # type: ignore[arg-type]
+    assert _textpass.find([], {}, {}, (), Match, {}, 10) == []

@@ -20,6 +20,9 @@
  *       from, given the `norm` view's map (`starts`, `ends`; None for the identity).
  *   words(text) -> list[str]
  *       normalize.TOKEN_RE.findall(text).
+ *   bounds(text) -> list[int]
+ *       where the gaps and the words of `text` end, alternately (gap, word, ..., gap):
+ *       the running lengths of the parts of normalize._TOKEN_SPLIT_RE.split(text).
  *   scripts(text) -> (int, int, int)
  *       how many Devanagari (U+0900-097F), Bengali (U+0980-09FF) and ASCII letters
  *       `text` holds (langid.identify).
@@ -29,6 +32,10 @@
  *       the positions of the words that are keys of `solo`, or keys of `pairs` whose
  *       dict holds the next word, or whose first three letters are a key of `heads`
  *       (LexiconIndex: the only words that can start a match).
+ *   find(words, first, heads, rules, match, seen, seen_max) -> list[match]
+ *       LexiconIndex.find: every term and co-occurrence rule `words` hold, as `match`
+ *       tuples, in the same order (see LexiconIndex._c_index for the tables); `seen`
+ *       remembers what each word starts, up to `seen_max` words.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -42,7 +49,7 @@ static inline int is_word(Py_UCS4 c) {
 /* normalize.TOKEN_RE: [\w\u0900-\u0963\u0966-\u09ff] */
 static inline int is_token(Py_UCS4 c) {
     if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    return is_word(c) || (c >= 0x900 && c <= 0x963) || (c >= 0x966 && c <= 0x9FF);
+    return (c >= 0x900 && c <= 0x963) || (c >= 0x966 && c <= 0x9FF) || is_word(c); /* the cheap tests first */
 }
 
 /* normalize._LETTER: [^\W\d_] (re's \d: str.isdecimal) or the Devanagari and Bengali
@@ -323,6 +330,27 @@ static PyObject *py_words(PyObject *self, PyObject *arg) {
     return out;
 }
 
+static PyObject *py_bounds(PyObject *self, PyObject *arg) {
+    if (need_str(arg, "bounds") < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    Py_ssize_t i = 0;
+    for (;;) {
+        while (i < n && !is_token(PyUnicode_READ(kind, data, i))) i++;
+        if (append_new(out, PyLong_FromSsize_t(i)) < 0) goto fail; /* a gap ends */
+        if (i >= n) break;
+        while (i < n && is_token(PyUnicode_READ(kind, data, i))) i++;
+        if (append_new(out, PyLong_FromSsize_t(i)) < 0) goto fail; /* a word ends */
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyObject *py_scripts(PyObject *self, PyObject *arg) {
     if (need_str(arg, "scripts") < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg), dev = 0, ben = 0, lat = 0;
@@ -427,13 +455,293 @@ static PyObject *py_live(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* --- the lexicon's matching (LexiconIndex.find) --------------------------------------- */
+
+/* A term as find() reads it: (category, term, lang, weight, severity, words, prefix). */
+#define TERM_FIELDS 7
+
+static int starts_with(PyObject *word, PyObject *stem) {
+    if (!PyUnicode_Check(stem)) {
+        PyErr_SetString(PyExc_TypeError, "find(): a term's words must be str");
+        return -1;
+    }
+    Py_ssize_t r = PyUnicode_Tailmatch(word, stem, 0, PY_SSIZE_T_MAX, -1);
+    return r < 0 ? -1 : (int)r;
+}
+
+/* A Match (a tuple subclass of 7 fields): the term's first five fields, then where. */
+static int emit(PyObject *out, PyTypeObject *match, PyObject *term, Py_ssize_t first, Py_ssize_t last) {
+    if (!PyTuple_Check(term) || PyTuple_GET_SIZE(term) < 5) {
+        PyErr_SetString(PyExc_TypeError, "find(): a term or rule must be a tuple of at least 5");
+        return -1;
+    }
+    PyObject *a = PyLong_FromSsize_t(first);
+    PyObject *b = a == NULL ? NULL : PyLong_FromSsize_t(last);
+    if (b == NULL) {
+        Py_XDECREF(a);
+        return -1;
+    }
+    PyObject *m = match->tp_alloc(match, 7);
+    if (m == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(b);
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < 5; k++) PyTuple_SET_ITEM(m, k, Py_NewRef(PyTuple_GET_ITEM(term, k)));
+    PyTuple_SET_ITEM(m, 5, a);
+    PyTuple_SET_ITEM(m, 6, b);
+    return append_new(out, m);
+}
+
+/* Each term of `terms` (a tuple, or None) whose words start at position i: one-word
+ * terms when `span` is 0; when 1, two-word terms whose second word the next word starts
+ * with; when 2, terms of two or more words whose second word is the next word. */
+static int emit_terms(PyObject *out, PyTypeObject *match, PyObject *terms, PyObject *words, Py_ssize_t i,
+                      int span, PyObject *word) {
+    if (terms == Py_None) return 0;
+    if (!PyTuple_Check(terms)) {
+        PyErr_SetString(PyExc_TypeError, "find(): terms must be a tuple");
+        return -1;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(terms); t++) {
+        PyObject *term = PyTuple_GET_ITEM(terms, t);
+        if (!PyTuple_Check(term) || PyTuple_GET_SIZE(term) != TERM_FIELDS || !PyTuple_Check(PyTuple_GET_ITEM(term, 5))) {
+            PyErr_SetString(PyExc_TypeError, "find(): a term must be a 7-tuple");
+            return -1;
+        }
+        PyObject *tw = PyTuple_GET_ITEM(term, 5);
+        Py_ssize_t m = PyTuple_GET_SIZE(tw);
+        int ok;
+        Py_ssize_t last = i;
+        if (span == 0) { /* a prefix term by its head: the word starts with its stem */
+            ok = word == NULL ? 1 : (m >= 1 ? starts_with(word, PyTuple_GET_ITEM(tw, 0)) : 0);
+        } else if (span == 1) {
+            ok = m >= 2 ? starts_with(PyList_GET_ITEM(words, i + 1), PyTuple_GET_ITEM(tw, 1)) : 0;
+            last = i + 1;
+        } else {
+            if (m < 2 || i + m > n) continue;
+            ok = 1;
+            for (Py_ssize_t j = 2; ok == 1 && j < m - 1; j++)
+                ok = PyObject_RichCompareBool(PyList_GET_ITEM(words, i + j), PyTuple_GET_ITEM(tw, j), Py_EQ);
+            if (ok == 1) {
+                PyObject *w = PyList_GET_ITEM(words, i + m - 1), *end = PyTuple_GET_ITEM(tw, m - 1);
+                ok = PyObject_IsTrue(PyTuple_GET_ITEM(term, 6)) ? starts_with(w, end)
+                                                                : PyObject_RichCompareBool(w, end, Py_EQ);
+            }
+            last = i + m - 1;
+        }
+        if (ok < 0 || (ok && emit(out, match, term, i, last) < 0)) return -1;
+    }
+    return 0;
+}
+
+/* Where the words of co-occurrence rules were seen: (rule, side, position), in order. */
+typedef struct {
+    Py_ssize_t *rule, *side, *pos;
+    Py_ssize_t n, cap;
+} Sides;
+
+static int sides_add(Sides *s, Py_ssize_t rule, Py_ssize_t side, Py_ssize_t pos) {
+    if (s->n == s->cap) {
+        Py_ssize_t cap = s->cap ? 2 * s->cap : 16;
+        Py_ssize_t *r = PyMem_Realloc(s->rule, sizeof(Py_ssize_t) * (size_t)cap);
+        if (r != NULL) s->rule = r;
+        Py_ssize_t *d = r == NULL ? NULL : PyMem_Realloc(s->side, sizeof(Py_ssize_t) * (size_t)cap);
+        if (d != NULL) s->side = d;
+        Py_ssize_t *p = d == NULL ? NULL : PyMem_Realloc(s->pos, sizeof(Py_ssize_t) * (size_t)cap);
+        if (p == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->pos = p;
+        s->cap = cap;
+    }
+    s->rule[s->n] = rule;
+    s->side[s->n] = side;
+    s->pos[s->n++] = pos;
+    return 0;
+}
+
+/* Records each (rule, side) of `co` (a tuple of (rule, side), or of (stem, rule, side)
+ * when `stems`: only if the word starts with the stem). */
+static int add_sides(Sides *s, PyObject *co, PyObject *word, Py_ssize_t i, int stems) {
+    if (co == Py_None) return 0;
+    if (!PyTuple_Check(co)) {
+        PyErr_SetString(PyExc_TypeError, "find(): co-occurrence sides must be a tuple");
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(co); k++) {
+        PyObject *item = PyTuple_GET_ITEM(co, k);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 + stems) {
+            PyErr_SetString(PyExc_TypeError, "find(): a co-occurrence side must be a tuple");
+            return -1;
+        }
+        if (stems) {
+            int ok = starts_with(word, PyTuple_GET_ITEM(item, 0));
+            if (ok < 0) return -1;
+            if (!ok) continue;
+        }
+        Py_ssize_t rule = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, stems));
+        Py_ssize_t side = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, stems + 1));
+        if ((rule == -1 || side == -1) && PyErr_Occurred()) return -1;
+        if (sides_add(s, rule, side, i) < 0) return -1;
+    }
+    return 0;
+}
+
+/* The co-occurrence matches, rules in the order first seen: for each, the closest
+ * pair of a left and a right word within its window (the first such pair on ties). */
+static int co_matches(PyObject *out, PyTypeObject *match, const Sides *s, PyObject *rules) {
+    for (Py_ssize_t k = 0; k < s->n; k++) {
+        Py_ssize_t rule = s->rule[k];
+        int first_seen = 1;
+        for (Py_ssize_t e = 0; e < k && first_seen; e++) first_seen = s->rule[e] != rule;
+        if (!first_seen) continue;
+        if (rule < 0 || rule >= PyTuple_GET_SIZE(rules)) {
+            PyErr_SetString(PyExc_IndexError, "find(): no such co-occurrence rule");
+            return -1;
+        }
+        PyObject *r = PyTuple_GET_ITEM(rules, rule); /* (category, term, lang, weight, severity, window) */
+        if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 6) {
+            PyErr_SetString(PyExc_TypeError, "find(): a co-occurrence rule must be a 6-tuple");
+            return -1;
+        }
+        Py_ssize_t window = PyLong_AsSsize_t(PyTuple_GET_ITEM(r, 5));
+        if (window == -1 && PyErr_Occurred()) return -1;
+        Py_ssize_t best = -1, lo = 0, hi = 0;
+        for (Py_ssize_t a = k; a < s->n; a++) {
+            if (s->rule[a] != rule || s->side[a] != 0) continue;
+            for (Py_ssize_t b = k; b < s->n; b++) {
+                if (s->rule[b] != rule || s->side[b] != 1) continue;
+                Py_ssize_t i = s->pos[a], j = s->pos[b], d = i > j ? i - j : j - i;
+                if (i != j && d <= window && (best < 0 || d < best)) {
+                    best = d;
+                    lo = i < j ? i : j;
+                    hi = i < j ? j : i;
+                }
+            }
+        }
+        if (best >= 0 && emit(out, match, r, lo, hi) < 0) return -1;
+    }
+    return 0;
+}
+
+/* What `word` can start: its entry in `first` and the entry of its first three letters
+ * in `heads` (borrowed, either may be NULL); 0, or -1 with an exception set. A post's
+ * words are mostly ones seen before, so `seen` remembers the answer per word (None for
+ * a word that starts nothing), up to `seen_max` words. */
+static int lookup(PyObject *word, PyObject *first, PyObject *heads, PyObject *seen, Py_ssize_t seen_max,
+                  PyObject **entry, PyObject **head) {
+    PyObject *known = PyDict_GetItemWithError(seen, word);
+    if (known == NULL && PyErr_Occurred()) return -1;
+    if (known != NULL) {
+        if (known == Py_None) {
+            *entry = *head = NULL;
+            return 0;
+        }
+        if (!PyTuple_Check(known) || PyTuple_GET_SIZE(known) != 2) {
+            PyErr_SetString(PyExc_TypeError, "find(): malformed cache");
+            return -1;
+        }
+        *entry = PyTuple_GET_ITEM(known, 0) == Py_None ? NULL : PyTuple_GET_ITEM(known, 0);
+        *head = PyTuple_GET_ITEM(known, 1) == Py_None ? NULL : PyTuple_GET_ITEM(known, 1);
+        return 0;
+    }
+    *entry = PyDict_GetItemWithError(first, word);
+    if (*entry == NULL && PyErr_Occurred()) return -1;
+    *head = NULL;
+    if (PyUnicode_GET_LENGTH(word) >= 3) {
+        PyObject *key = PyUnicode_Substring(word, 0, 3);
+        if (key == NULL) return -1;
+        *head = PyDict_GetItemWithError(heads, key);
+        Py_DECREF(key);
+        if (*head == NULL && PyErr_Occurred()) return -1;
+    }
+    if (PyDict_GET_SIZE(seen) >= seen_max) PyDict_Clear(seen); /* bounded on an endless stream of new words */
+    PyObject *value = *entry == NULL && *head == NULL
+                          ? Py_NewRef(Py_None)
+                          : PyTuple_Pack(2, *entry == NULL ? Py_None : *entry, *head == NULL ? Py_None : *head);
+    if (value == NULL) return -1;
+    int failed = PyDict_SetItem(seen, word, value); /* the tuple keeps `entry` and `head` alive */
+    Py_DECREF(value);
+    return failed;
+}
+
+static PyObject *py_find(PyObject *self, PyObject *args) {
+    PyObject *words, *first, *heads, *rules, *match, *seen;
+    Py_ssize_t seen_max;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!n:find", &PyList_Type, &words, &PyDict_Type, &first, &PyDict_Type,
+                          &heads, &PyTuple_Type, &rules, &PyType_Type, &match, &PyDict_Type, &seen, &seen_max))
+        return NULL;
+    PyTypeObject *mtype = (PyTypeObject *)match;
+    if (!PyType_IsSubtype(mtype, &PyTuple_Type) || mtype->tp_itemsize != sizeof(PyObject *)) {
+        PyErr_SetString(PyExc_TypeError, "find(): match must be a tuple type");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyUnicode_Check(PyList_GET_ITEM(words, i))) {
+            PyErr_SetString(PyExc_TypeError, "find() takes a list of str");
+            return NULL;
+        }
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    Sides sides = {NULL, NULL, NULL, 0, 0};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PyList_GET_ITEM(words, i), *entry, *head; /* borrowed */
+        if (lookup(word, first, heads, seen, seen_max, &entry, &head) < 0) goto fail;
+        if (entry == NULL && head == NULL) continue;
+        if ((entry != NULL && (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 4)) ||
+            (head != NULL && (!PyTuple_Check(head) || PyTuple_GET_SIZE(head) != 2))) {
+            PyErr_SetString(PyExc_TypeError, "find(): malformed index");
+            goto fail;
+        }
+        /* in LexiconIndex.find's order: one-word terms, prefix terms, longer terms,
+         * two-word terms ending in a prefix; then the co-occurrence sides */
+        if (entry != NULL && emit_terms(out, mtype, PyTuple_GET_ITEM(entry, 0), words, i, 0, NULL) < 0) goto fail;
+        if (head != NULL && emit_terms(out, mtype, PyTuple_GET_ITEM(head, 0), words, i, 0, word) < 0) goto fail;
+        if (entry != NULL) {
+            if (i + 1 < n) {
+                PyObject *multi = PyTuple_GET_ITEM(entry, 1);
+                if (multi != Py_None) {
+                    if (!PyDict_Check(multi)) {
+                        PyErr_SetString(PyExc_TypeError, "find(): malformed index");
+                        goto fail;
+                    }
+                    PyObject *terms = PyDict_GetItemWithError(multi, PyList_GET_ITEM(words, i + 1));
+                    if (terms == NULL && PyErr_Occurred()) goto fail;
+                    if (terms != NULL && emit_terms(out, mtype, terms, words, i, 2, NULL) < 0) goto fail;
+                }
+                if (emit_terms(out, mtype, PyTuple_GET_ITEM(entry, 2), words, i, 1, NULL) < 0) goto fail;
+            }
+            if (add_sides(&sides, PyTuple_GET_ITEM(entry, 3), word, i, 0) < 0) goto fail;
+        }
+        if (head != NULL && add_sides(&sides, PyTuple_GET_ITEM(head, 1), word, i, 1) < 0) goto fail;
+    }
+    if (co_matches(out, mtype, &sides, rules) < 0) goto fail;
+    PyMem_Free(sides.rule);
+    PyMem_Free(sides.side);
+    PyMem_Free(sides.pos);
+    return out;
+fail:
+    PyMem_Free(sides.rule);
+    PyMem_Free(sides.side);
+    PyMem_Free(sides.pos);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"key_text", py_key_text, METH_O, "The key view's text of a norm view's text."},
     {"key_map", py_key_map, METH_VARARGS, "The key view's text and offset map of a norm view."},
     {"words", py_words, METH_O, "The words of a text (normalize.TOKEN_RE.findall)."},
+    {"bounds", py_bounds, METH_O, "Where a text's gaps and words end, alternately."},
     {"scripts", py_scripts, METH_O, "How many Devanagari, Bengali and ASCII letters a text holds."},
     {"latin_words", py_latin_words, METH_O, "The [a-z]+ words of an ASCII text, lower-cased."},
     {"live", py_live, METH_VARARGS, "Positions of the words that can start a lexicon term."},
+    {"find", py_find, METH_VARARGS, "Every lexicon term and co-occurrence rule a post's words hold."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -413,8 +413,12 @@ class Document:
 
     def _key_bounds(self) -> list[int]:
         """Where the ``key`` view's gaps and words end, alternately (gap, word, ..., gap):
-        the words' offsets without a Python loop (``split`` and running lengths in C)."""
+        the words' offsets without a Python loop (in C when built; else ``split`` and
+        running lengths)."""
         if self._bounds is None:
+            if _textpass is not None:
+                self._bounds = _textpass.bounds(self.key.text)
+                return self._bounds
             parts = _TOKEN_SPLIT_RE.split(self.key.text)
             if self._words is None:
                 self._words = parts[1::2]

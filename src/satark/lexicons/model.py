@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import compress
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
@@ -133,6 +134,13 @@ _First = tuple[list[_Compiled] | None, dict[str, list[_Compiled]] | None, list[_
                list[tuple[int, int]] | None]
 #: what a word's first letters can start: prefix terms, co-occurrence prefixes
 _Head = tuple[list[_Compiled] | None, list[tuple[str, int, int]] | None]
+#: the same for the C matcher (_textpass.find): a term as a plain tuple
+_CTerm = tuple[str, str, str, float, Severity, tuple[str, ...], bool]
+_CFirst = tuple[tuple[_CTerm, ...] | None, dict[str, tuple[_CTerm, ...]] | None, tuple[_CTerm, ...] | None,
+                tuple[tuple[int, int], ...] | None]
+_CHead = tuple[tuple[_CTerm, ...] | None, tuple[tuple[str, int, int], ...] | None]
+#: a co-occurrence rule: category, "~id", "*", weight, severity, window
+_CRule = tuple[str, str, str, float, Severity, int]
 
 
 class Match(NamedTuple):
@@ -172,8 +180,9 @@ class LexiconIndex:
         self._co_word: dict[str, list[tuple[int, int]]] = {}
         self._co_prefix: dict[str, list[tuple[str, int, int]]] = {}
         self.files = tuple(files)
-        # words seen in posts: whether each starts something
+        # words seen in posts: whether each starts something (and, for the C matcher, what)
         self._seen: dict[str, bool] = {}
+        self._c_seen: dict[str, Any] = {}
         for lex in self.files:
             for rule in lex.cooccurrences:
                 number = len(self._co_rules)
@@ -232,10 +241,35 @@ class LexiconIndex:
     def find(self, words: list[str]) -> list[Match]:
         """Every term and co-occurrence rule that ``words`` (a post's ``key`` words) hold.
 
-        Only the words that start something are probed (found with set operations in C,
-        :meth:`_live_positions`), one dictionary probe each and one per word's first
-        letters: most words start nothing.
+        In C when built (:mod:`satark._textpass`, on the tables of :attr:`_c_index`): a
+        post's words are a few dictionary probes each, and a Python loop over them was
+        the lexicon's largest cost. Else :meth:`_find_reference`; the two give the same
+        matches in the same order (a test holds them to it).
         """
+        if _textpass is not None:
+            return _textpass.find(words, *self._c_index, Match, self._c_seen, self._SEEN_MAX)
+        return self._find_reference(words)
+
+    @cached_property
+    def _c_index(self) -> tuple[dict[str, _CFirst], dict[str, _CHead], tuple[_CRule, ...]]:
+        """:attr:`_first`, :attr:`_heads` and the co-occurrence rules as :func:`_textpass.find`
+        reads them: tuples instead of lists, each term a plain tuple."""
+        def terms(cs: list[_Compiled] | None) -> tuple[_CTerm, ...] | None:
+            return None if cs is None else tuple(
+                (c.category, c.term, c.lang, c.weight, c.severity, c.words, c.prefix) for c in cs)
+
+        first = {word: (terms(single), None if multi is None else {w: terms(cs) for w, cs in multi.items()},
+                        terms(p2), None if co is None else tuple(co))
+                 for word, (single, multi, p2, co) in self._first.items()}
+        heads = {head: (terms(p1), None if co is None else tuple(co)) for head, (p1, co) in self._heads.items()}
+        rules = tuple((category, f"~{rule.id}", "*", rule.weight, rule.severity, rule.window)
+                      for category, rule in self._co_rules)
+        return first, heads, rules  # type: ignore[return-value]
+
+    def _find_reference(self, words: list[str]) -> list[Match]:
+        """:meth:`find` in Python. Only the words that start something are probed
+        (:meth:`_live_positions`), one dictionary probe each and one per word's first
+        letters: most words start nothing."""
         positions = self._live_positions(words)
         if not positions:
             return []
@@ -286,6 +320,7 @@ class LexiconIndex:
     def clear_caches(self) -> None:
         """Forget which words seen so far start something (``satark bench`` starts each pass so)."""
         self._seen.clear()
+        self._c_seen.clear()
 
     def _live_positions(self, words: list[str]) -> list[int]:
         """Where the words that can start something are (the only ones :meth:`find`

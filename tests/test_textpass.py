@@ -166,6 +166,38 @@ def test_word_bounds_are_the_split_ones() -> None:
 
 
 @needs_c
+def test_surely_nfc_is_never_wrong() -> None:
+    """``surely_nfc`` answers True only where ``unicodedata.is_normalized`` does, for this
+    Python's Unicode version: every character alone, every pair of the Devanagari and
+    Bengali blocks, every composite's two parts, and fuzzed strings."""
+    import unicodedata
+
+    from satark import _textpass
+
+    def nfc(text: str) -> bool:
+        return unicodedata.is_normalized("NFC", text)
+
+    accepted = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF and _textpass.surely_nfc(chr(cp))]
+    assert all(map(nfc, accepted))
+    assert len(accepted) > 4000  # the stable ranges, Latin and the two Indic blocks
+    indic = [chr(cp) for cp in range(0x900, 0xA00)]
+    for a in indic:
+        for b in [*indic, "a", " "]:
+            assert not _textpass.surely_nfc(a + b) or nfc(a + b), (hex(ord(a)), hex(ord(b)))
+    for cp in range(0x110000):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            pair = "".join(chr(int(x, 16)) for x in parts)
+            assert not _textpass.surely_nfc(pair) or nfc(pair), hex(cp)
+    rng = random.Random(5)
+    alphabet = [*indic, *"ab —😀", "\u09c7\u09be", "\u0928\u093c", "e\u0301", "\u094d\u093c", "\u0951\u0952"]
+    for _ in range(100_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert not _textpass.surely_nfc(text) or nfc(text), text
+    assert _textpass.surely_nfc("কার্যালয় — আজ 😀") and _textpass.surely_nfc("कार्यालय में")
+
+
+@needs_c
 def test_the_same_language_guesses(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = _texts()
     texts += [normalize(t).norm.text for t in texts]

@@ -23,6 +23,9 @@
  *   bounds(text) -> list[int]
  *       where the gaps and the words of `text` end, alternately (gap, word, ..., gap):
  *       the running lengths of the parts of normalize._TOKEN_SPLIT_RE.split(text).
+ *   surely_nfc(text) -> bool
+ *       True if `text` is surely in NFC (unicodedata.is_normalized would say so) by
+ *       a quick test of the characters posts are mostly made of; False: not sure.
  *   scripts(text) -> (int, int, int)
  *       how many Devanagari (U+0900-097F), Bengali (U+0980-09FF) and ASCII letters
  *       `text` holds (langid.identify).
@@ -349,6 +352,65 @@ static PyObject *py_bounds(PyObject *self, PyObject *arg) {
 fail:
     Py_DECREF(out);
     return NULL;
+}
+
+/* Whether a text is surely in NFC, from the characters posts are mostly made of: below
+ * U+0300 (no combining marks, nothing composes) and the Devanagari and Bengali blocks.
+ * 0: not sure (any other character, or one whose answer needs the full algorithm):
+ * ask unicodedata. The facts below are Unicode's (a test checks them against the
+ * running Python's unicodedata, whatever its Unicode version):
+ *   - NFC changes U+0958-095F, 09DC, 09DD, 09DF (composition exclusions);
+ *   - the nukta U+093C composes with U+0928, 0930 and 0933 (not sure: ask);
+ *   - U+09BE and U+09D7 compose with U+09C7 right before them (not sure: ask);
+ *   - the Bengali nukta U+09BC only ever forms excluded letters: never composes;
+ *   - combining classes: 093C 7, 094D 9, 0951 230, 0952 220, 0953 230, 0954 230,
+ *     09BC 7, 09CD 9, 09FE 230; all else in the two blocks 0. Marks out of canonical
+ *     order are not NFC: not sure (ask);
+ *   - STABLE: ranges where nothing changes (below). */
+static int indic_ccc(Py_UCS4 c) {
+    switch (c) {
+    case 0x93C: case 0x9BC: return 7;
+    case 0x94D: case 0x9CD: return 9;
+    case 0x952: return 220;
+    case 0x951: case 0x953: case 0x954: case 0x9FE: return 230;
+    default: return 0;
+    }
+}
+
+/* Ranges beyond U+0300 where every character is NFC on its own, of combining class 0
+ * and never the second of a composite (punctuation, currency signs, arrows, boxes,
+ * dingbats, emoji): nothing there changes under NFC. */
+static const Py_UCS4 STABLE[][2] = {
+    {0x2010, 0x205E}, {0x20A0, 0x20C0}, {0x2190, 0x2328}, {0x232B, 0x23FF}, {0x2500, 0x27BF}, {0x1F000, 0x1FAFF},
+};
+
+static int stable(Py_UCS4 c) {
+    for (size_t k = 0; k < sizeof(STABLE) / sizeof(STABLE[0]); k++)
+        if (c >= STABLE[k][0] && c <= STABLE[k][1]) return 1;
+    return 0;
+}
+
+static PyObject *py_surely_nfc(PyObject *self, PyObject *arg) {
+    if (need_str(arg, "surely_nfc") < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_UCS4 prev = 0;
+    int prev_ccc = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        int ccc = 0;
+        if (c >= 0x300 && !stable(c)) {
+            if (c < 0x900 || c > 0x9FF || (c >= 0x958 && c <= 0x95F) || c == 0x9DC || c == 0x9DD || c == 0x9DF ||
+                c == 0x93C || ((c == 0x9BE || c == 0x9D7) && prev == 0x9C7))
+                Py_RETURN_FALSE;
+            ccc = indic_ccc(c);
+            if (ccc != 0 && prev_ccc > ccc) Py_RETURN_FALSE;
+        }
+        prev = c;
+        prev_ccc = ccc;
+    }
+    Py_RETURN_TRUE;
 }
 
 static PyObject *py_scripts(PyObject *self, PyObject *arg) {
@@ -738,6 +800,7 @@ static PyMethodDef methods[] = {
     {"key_map", py_key_map, METH_VARARGS, "The key view's text and offset map of a norm view."},
     {"words", py_words, METH_O, "The words of a text (normalize.TOKEN_RE.findall)."},
     {"bounds", py_bounds, METH_O, "Where a text's gaps and words end, alternately."},
+    {"surely_nfc", py_surely_nfc, METH_O, "Whether a text is surely NFC (False: not sure)."},
     {"scripts", py_scripts, METH_O, "How many Devanagari, Bengali and ASCII letters a text holds."},
     {"latin_words", py_latin_words, METH_O, "The [a-z]+ words of an ASCII text, lower-cased."},
     {"live", py_live, METH_VARARGS, "Positions of the words that can start a lexicon term."},

@@ -166,6 +166,27 @@ def test_word_bounds_are_the_split_ones() -> None:
 
 
 @needs_c
+def test_char_flags_are_the_regular_expressions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table ``char_flags`` reads says of every code point what the two patterns do;
+    the ``norm`` view comes out the same with the C pass and without it (where NFC
+    makes a character to fold out of one that is not: U+1F71 is U+03AC in NFC)."""
+    from satark import _textpass
+
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        expected = ((norm_mod._REMOVABLE_RE.match(c) is not None) * norm_mod._REMOVABLE
+                    | (norm_mod._FOLD_NEEDED_RE.match(c) is not None) * norm_mod._FOLD)
+        assert _textpass.char_flags(f"a{c}b", norm_mod._CHAR_FLAGS) == expected, hex(cp)
+    texts = [*_texts(), "\u1f71\u200b", "ά\u200bx", "Ｆ\u200bＵ", "\u0915\u093c\u200d१", "\ufe0f😀٣"]
+    with_c = [_identity(norm_mod._norm_view(t)) for t in texts]
+    monkeypatch.setattr(norm_mod, "_textpass", None)
+    assert [_identity(norm_mod._norm_view(t)) for t in texts] == with_c
+    assert with_c[-5][0] == "\u03ac"
+
+
+@needs_c
 def test_surely_nfc_is_never_wrong() -> None:
     """``surely_nfc`` answers True only where ``unicodedata.is_normalized`` does, for this
     Python's Unicode version: every character alone, every pair of the Devanagari and

@@ -26,6 +26,9 @@
  *   surely_nfc(text) -> bool
  *       True if `text` is surely in NFC (unicodedata.is_normalized would say so) by
  *       a quick test of the characters posts are mostly made of; False: not sure.
+ *   char_flags(text, table) -> int
+ *       the bitwise OR of table[c] (bytes) over the code points c of `text` (0 past
+ *       the table's end): which rewrites of the `norm` view a post needs.
  *   scripts(text) -> (int, int, int)
  *       how many Devanagari (U+0900-097F), Bengali (U+0980-09FF) and ASCII letters
  *       `text` holds (langid.identify).
@@ -411,6 +414,24 @@ static PyObject *py_surely_nfc(PyObject *self, PyObject *arg) {
         prev_ccc = ccc;
     }
     Py_RETURN_TRUE;
+}
+
+static PyObject *py_char_flags(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*:char_flags", &text, &table)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const unsigned char *flags = table.buf;
+    Py_UCS4 size = (Py_UCS4)table.len;
+    unsigned int out = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < size) out |= flags[c];
+    }
+    PyBuffer_Release(&table);
+    return PyLong_FromUnsignedLong(out);
 }
 
 static PyObject *py_scripts(PyObject *self, PyObject *arg) {
@@ -801,6 +822,7 @@ static PyMethodDef methods[] = {
     {"words", py_words, METH_O, "The words of a text (normalize.TOKEN_RE.findall)."},
     {"bounds", py_bounds, METH_O, "Where a text's gaps and words end, alternately."},
     {"surely_nfc", py_surely_nfc, METH_O, "Whether a text is surely NFC (False: not sure)."},
+    {"char_flags", py_char_flags, METH_VARARGS, "The flags of a text's characters in a table, OR-ed."},
     {"scripts", py_scripts, METH_O, "How many Devanagari, Bengali and ASCII letters a text holds."},
     {"latin_words", py_latin_words, METH_O, "The [a-z]+ words of an ASCII text, lower-cased."},
     {"live", py_live, METH_VARARGS, "Positions of the words that can start a lexicon term."},

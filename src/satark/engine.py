@@ -349,7 +349,7 @@ def check_post(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         raise InputError("the post is empty")
     if len(text) > max_chars:
         raise InputError(f"the post is {len(text):,} characters long; the limit is {max_chars:,}")
-    if _SURROGATE_RE.search(text):
+    if not text.isascii() and _SURROGATE_RE.search(text):  # (isascii is a flag of the str: free)
         raise InputError("the post contains invalid characters (unpaired surrogates)")
     return text
 

@@ -89,11 +89,31 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _build_fold_table()
-# A cheap test for "does the fold table apply at all" (translate with a dict is slow).
-_FOLD_NEEDED_RE = re.compile(
-    "[\uff01-\uff5e\U0001d400-\U0001d7ff\u24b6-\u24e9\u0966-\u096f\u09e6-\u09ef"
-    "\u0370-\u052f\u0261\u0131]"
-)
+#: where the fold table's characters are (and some neighbours): a cheap test for "does
+#: the fold table apply at all" (translate with a dict is slow)
+_FOLD_RANGES = ((0xFF01, 0xFF5E), (0x1D400, 0x1D7FF), (0x24B6, 0x24E9), (0x0966, 0x096F), (0x09E6, 0x09EF),
+                (0x0370, 0x052F), (0x0261, 0x0261), (0x0131, 0x0131))
+_FOLD_NEEDED_RE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _FOLD_RANGES) + "]")
+assert all(any(a <= cp <= b for a, b in _FOLD_RANGES) for cp in _FOLD_TABLE)
+
+
+def _char_flags_table() -> bytes:
+    """Per code point (up to the last one flagged), whether ``_REMOVABLE_RE`` (1) and
+    ``_FOLD_NEEDED_RE`` (2) match it: what the C pass ``char_flags`` reads, so that one
+    pass over a post tells which of the two rewrites it needs."""
+    table = bytearray(max(b for _, b in _FOLD_RANGES) + 1)
+    for char in _REMOVABLE_CHARS:
+        table[ord(char)] |= _REMOVABLE
+    for cp in range(0xFE00, 0xFE10):
+        table[cp] |= _REMOVABLE
+    for a, b in _FOLD_RANGES:
+        for cp in range(a, b + 1):
+            table[cp] |= _FOLD
+    return bytes(table)
+
+
+_REMOVABLE, _FOLD = 1, 2
+_CHAR_FLAGS = _char_flags_table()
 
 # key view: nukta removed (deletion), chandrabindu -> anusvara.
 _KEY_DELETE_RE = re.compile("[\u093c\u09bc]")
@@ -316,11 +336,16 @@ def _spaced_match(m: re.Match[str]) -> str:
 
 
 def _norm_view(text: str) -> View:
+    # which rewrites can apply, in one C pass over the post (else: all, each finds out)
+    flags = _textpass.char_flags(text, _CHAR_FLAGS) if _textpass is not None else _REMOVABLE | _FOLD
     view = View(text)
-    view = _rewrite(view, _REMOVABLE_RE, "")
-    view = _nfc(view)
-    view = _translate_same_length(view, _FOLD_TABLE, _FOLD_NEEDED_RE)
-    return _lower(view)
+    if flags & _REMOVABLE:
+        view = _rewrite(view, _REMOVABLE_RE, "")
+    composed = _nfc(view)
+    # Removing characters adds none to fold; NFC may (U+1F71 is U+03AC in NFC).
+    if flags & _FOLD or composed is not view:
+        composed = _translate_same_length(composed, _FOLD_TABLE, _FOLD_NEEDED_RE)
+    return _lower(composed)
 
 
 def _key_view(norm: View) -> View:

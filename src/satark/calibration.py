@@ -101,15 +101,31 @@ class Calibration:
     report_floor: Mapping[str, float] = field(default_factory=dict)
     #: per mode: the least confidence at which a finding may block.
     block_floor: Mapping[str, float] = field(default_factory=dict)
+    #: curves already looked up (:meth:`curve`); not part of the value
+    _chosen: dict[tuple[str, str, str, str | None], Curve | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def apply(self, mode: str, category: str, kind: EvidenceKind, confidence: float,
               language: str | None = None) -> float:
+        curve = self.curve(mode, category, kind, language)
+        return confidence if curve is None else curve(confidence)
+
+    def curve(self, mode: str, category: str, kind: EvidenceKind, language: str | None = None) -> Curve | None:
+        """The curve :meth:`apply` reads: the language variety's, else the variety-blind
+        one, else none. Remembered per key: every finding of every post asks."""
+        key = (mode, category, kind, language)
+        try:
+            return self._chosen[key]
+        except KeyError:
+            pass
         curve = None
         if language is not None and (v := variety(language)) is not None:
             curve = self.by_variety.get((mode, category, kind, v))
         if curve is None:
             curve = self.curves.get((mode, category, kind))
-        return confidence if curve is None else curve(confidence)
+        if len(self._chosen) < 4096:  # (language codes come from langid: a handful)
+            self._chosen[key] = curve
+        return curve
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": dict(self.source), "report_floor": dict(self.report_floor),

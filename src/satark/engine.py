@@ -214,15 +214,22 @@ class Screener:
             for hit in hits:
                 by_category.setdefault(hit.category, []).append(hit)
             wanted = set(categories) if categories is not None else None
+            calibration, language = self.calibration, ctx.language.code
+            floor = max(pack.verdict_policy.report_min_confidence, calibration.report_floor.get(mode, 0.0))
             for category, group in by_category.items():
                 if wanted is not None and category not in wanted:
                     continue
                 clauses = self._cited(category, pack, ctx.account_type)
                 if not clauses:
                     continue
-                finding = _combine(category, group, pack, clauses, self.calibration, mode, ctx.language.code)
-                if finding is not None:
-                    findings.append(finding)
+                # The hits' confidences combine (noisy-OR), then go through the calibration
+                # curve for the mode, category, kind of evidence and language variety, so
+                # that the pack's thresholds mean the same for rules and models.
+                raw = _noisy_or(group)
+                curve = calibration.curve(mode, category, _kind(group), language)
+                confidence = raw if curve is None else curve(raw)
+                if confidence >= floor:  # most model hits are below it
+                    findings.append(_combine(category, group, clauses, confidence, raw, language))
             findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
         return Report(
             text=doc.original,
@@ -262,28 +269,24 @@ def _applies(category: str, pack: PolicyPack, account_type: str) -> bool:
 def _noisy_or(hits: Sequence[Hit]) -> float:
     miss = 1.0
     for hit in hits:
-        miss *= 1.0 - min(max(hit.confidence, 0.0), 1.0)
+        c = hit.confidence
+        miss *= 1.0 - (0.0 if c < 0.0 else 1.0 if c > 1.0 else c)  # (clipped to [0, 1])
     return 1.0 - miss
 
 
 def _kind(hits: Sequence[Hit]) -> EvidenceKind:
     """``rule`` when some detector pinpointed the words; ``model`` when only a classifier spoke."""
-    return "rule" if any(not h.coarse for h in hits) else "model"
+    for h in hits:
+        if not h.coarse:
+            return "rule"
+    return "model"
 
 
-def _combine(category: str, hits: list[Hit], pack: PolicyPack, clauses: Sequence[Clause],
-             calibration: Calibration, mode: str, language: str) -> Finding | None:
-    """All hits of one category become one finding citing ``clauses`` (those of the pack
-    that the category breaks on the account type, weightiest and most specific first).
-
-    The hits' confidences combine (noisy-OR), then go through the calibration curve for
-    the mode, category, kind of evidence and language variety, so that the pack's
-    thresholds mean the same for rules and models.
-    """
-    raw = _noisy_or(hits)
-    confidence = calibration.apply(mode, category, _kind(hits), raw, language)
-    if confidence < max(pack.verdict_policy.report_min_confidence, calibration.report_floor.get(mode, 0.0)):
-        return None
+def _combine(category: str, hits: list[Hit], clauses: Sequence[Clause], confidence: float, raw: float,
+             language: str) -> Finding:
+    """All hits of one category, reported at calibrated ``confidence`` (``raw``: their
+    noisy-OR), become one finding citing ``clauses`` (those of the pack that the category
+    breaks on the account type, weightiest and most specific first)."""
     hits = [h.completed() for h in hits]  # reported: now its evidence is looked for
     top = max(hits, key=lambda h: h.confidence)
     ceiling = max(c.severity for c in clauses)
@@ -314,16 +317,34 @@ def _combine(category: str, hits: list[Hit], pack: PolicyPack, clauses: Sequence
 
 
 def _explain(category: str, hit: Hit, clause: Clause) -> dict[str, str]:
+    return {lang: head + reason_text(hit.reason, lang, hit.details) + tail
+            for lang, head, tail in _frames(category, clause)}
+
+
+#: per (category, clause): the explanation in each language around its reason
+_FRAMES: dict[tuple[str, int], tuple[Clause, tuple[tuple[str, str, str], ...]]] = {}
+_SLOT = "\x00reason\x00"
+
+
+def _frames(category: str, clause: Clause) -> tuple[tuple[str, str, str], ...]:
+    """``(lang, head, tail)``: :data:`_TEMPLATES` filled in for the category and clause
+    but the reason, which goes between ``head`` and ``tail``. The same text as filling it
+    all at once, made once per category and clause instead of for every finding."""
+    key = (category, id(clause))
+    cached = _FRAMES.get(key)
+    if cached is not None and cached[0] is clause:
+        return cached[1]
     label = CATEGORIES[category].label
-    return {
-        lang: _TEMPLATES[lang].format(
-            label=label[lang],
-            reason=reason_text(hit.reason, lang, hit.details),
-            citation=clause.citation,
-            title=clause.title.get(lang),
-        )
-        for lang in LANGS
-    }
+    frames = []
+    for lang in LANGS:
+        filled = _TEMPLATES[lang].format(label=label[lang], reason=_SLOT, citation=clause.citation,
+                                         title=clause.title.get(lang))
+        head, _, tail = filled.partition(_SLOT)
+        frames.append((lang, head, tail))
+    if len(_FRAMES) >= 4096:  # packs are few; bounded all the same
+        _FRAMES.clear()
+    _FRAMES[key] = (clause, tuple(frames))
+    return _FRAMES[key][1]
 
 
 def _verdict(findings: Sequence[Finding], policy: VerdictPolicy, block_floor: float = 0.0) -> Verdict:

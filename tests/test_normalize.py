@@ -133,3 +133,12 @@ def test_identity_when_nothing_to_fold(text: str) -> None:
     plain = "".join(c for c in text if c.isascii() and ((c.isalnum() and c.islower()) or c == " "))
     doc = normalize(plain)
     assert doc.norm.text == plain
+
+
+def test_key_text_is_the_documents_key_view() -> None:
+    """``key_text`` (how the classifier reads one sentence of a post) is the ``key`` view
+    a document of the same text has, without the document."""
+    from satark.normalize import key_text
+
+    for text in ["", "Ｆ\u200bＵＣＫ yoooou", "ज़मीन क़ानून चाँद", "কাঁদ ক্ষ\u200d র\u200dয ২০২৩", "s h 1 t ά", "\u1f71"]:
+        assert key_text(text) == normalize(text).key.text

@@ -37,7 +37,7 @@ try:  # the C passes (optional: built with the package where a C compiler is pre
 except ImportError:  # pragma: no cover - a build without extensions
     _textpass = None  # type: ignore[assignment]
 
-__all__ = ["TOKEN_RE", "Document", "View", "compiled", "fold_term", "normalize"]
+__all__ = ["TOKEN_RE", "Document", "View", "compiled", "fold_term", "key_text", "normalize"]
 
 # --- character tables -----------------------------------------------------------------
 
@@ -383,6 +383,12 @@ def _squeeze(m: re.Match[str]) -> str:
 @lru_cache(maxsize=4096)
 def _is_letter(char: str) -> bool:
     return _LETTER_RE.fullmatch(char) is not None
+
+
+def key_text(text: str) -> str:
+    """The ``key`` view's text of ``text``, without a :class:`Document` or offset maps:
+    for reading a piece of a post (a sentence) as the models read a whole one."""
+    return _key_view(_norm_view(text)).text
 
 
 @lru_cache(maxsize=65536)

@@ -25,7 +25,7 @@ from ..errors import ConfigError
 from ..findings import Hit, Span
 from ..hookspecs import hookimpl
 from ..messages import register_reasons
-from ..normalize import Document, normalize
+from ..normalize import Document, key_text
 from .base import Detector, ScreenContext
 
 if TYPE_CHECKING:
@@ -203,23 +203,23 @@ class ClassifierDetector:
         if max(row, default=0.0) < MIN_HIT:
             return []
         cats = self.fast.categories
-        firing = [j for j, v in enumerate(row) if v >= MIN_HIT]
         # The sentence each signal is in is looked for only if the engine reports the
         # finding (Hit.complete): most model hits stay below the reporting floor.
         whole = _whole(doc)
-        evidence = _Evidence(self, doc, ctx, [cats[j] for j in firing if row[j] >= SENTENCE_MIN], whole)
-        hit, details, complete = self._hit, self._details, evidence.hit
-        return [hit(cats[j], row[j], whole, details(row[j]), complete=partial(complete, cats[j], row[j]))
-                for j in firing]
+        complete = _Evidence(self, doc, ctx, [c for c, v in zip(cats, row, strict=True)
+                                               if v >= SENTENCE_MIN], whole).hit
+        hit, details = self._hit, self._details
+        return [hit(c, v, whole, details(v), partial(complete, c, v)) for c, v in zip(cats, row, strict=True)
+                if v >= MIN_HIT]
 
     def _details(self, probability: float) -> dict[str, str]:
         return {"model": self.name, "probability": f"{probability:.2f}"}
 
     def _hit(self, category: str, probability: float, spans: tuple[Span, ...], details: dict[str, str],
              complete: Callable[[], Hit] | None = None) -> Hit:
-        return Hit(category=category, confidence=round(float(min(probability, 0.99)), 4), spans=spans,
-                   severity=SEVERITY[category], detector=self.name, reason="model", details=details, coarse=True,
-                   complete=complete)
+        # (positional: the fields in order, made for most posts)
+        return Hit(category, round(float(min(probability, 0.99)), 4), spans, SEVERITY[category], self.name, "model",
+                   details, True, complete)
 
     def _best_sentences(self, doc: Document, ctx: ScreenContext, categories: list[str]) -> dict[str, tuple[Span, ...]]:
         if not categories:
@@ -228,9 +228,7 @@ class ClassifierDetector:
         if len(sentences) <= 1:
             return {}
         numpy, document = _np(), _featurizer().document
-        pieces = [doc.original[a:b] for a, b in sentences]
-        normed = [normalize(p) for p in pieces]
-        docs = [document(n.key.text, ctx.account_type) for n in normed]
+        docs = [document(key_text(doc.original[a:b]), ctx.account_type) for a, b in sentences]
         decision = self.fast.decision(docs)
         out: dict[str, tuple[Span, ...]] = {}
         for category in categories:

@@ -176,6 +176,8 @@ _BN = frozenset(
 )
 
 _ANY = _EN | _HI | _BN
+#: per function word: whether it is an English, a Hinglish and a Banglish cue
+_CUES = {w: (int(w in _EN), int(w in _HI), int(w in _BN)) for w in _ANY}
 
 
 def identify(text: str) -> LanguageGuess:
@@ -198,7 +200,13 @@ def identify(text: str) -> LanguageGuess:
     total = dev + ben + lat
     if total == 0:
         return LanguageGuess("und", {}, 0.0)
-    scripts = {k: v / total for k, v in (("Deva", dev), ("Beng", ben), ("Latn", lat)) if v}
+    scripts = {}
+    if dev:
+        scripts["Deva"] = dev / total
+    if ben:
+        scripts["Beng"] = ben / total
+    if lat:
+        scripts["Latn"] = lat / total
     native = max(dev, ben)
     if native:
         lang = "hi" if dev >= ben else "bn"
@@ -209,10 +217,12 @@ def identify(text: str) -> LanguageGuess:
         return LanguageGuess(lang, scripts, round(share, 3))
     if words is None:
         words = _LATIN_WORD.findall(text.lower())
-    cues = list(filter(_ANY.__contains__, words))  # the few function words, in one C pass
-    en = sum(map(_EN.__contains__, cues))
-    hi = sum(map(_HI.__contains__, cues))
-    bn = sum(map(_BN.__contains__, cues))
+    en = hi = bn = 0
+    for cue in filter(_ANY.__contains__, words):  # the few function words, found in C
+        e, h, b = _CUES[cue]
+        en += e
+        hi += h
+        bn += b
     best = max(en, hi, bn)
     if best == 0:
         return LanguageGuess("en", scripts, 0.4)

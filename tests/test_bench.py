@@ -49,6 +49,15 @@ def test_bench_measures_the_real_path() -> None:
     assert 80 <= result["mean_chars"] <= 200
     assert abs(sum(result["languages"].values()) - 1) < 0.01
     assert {"lexicon", "confidential-data", "context-rules"} <= set(result["detectors"])
+    # three passes each way by default: the best is given, with the median and every pass
+    passes = result["posts_per_cpu_second_passes"]
+    assert result["repeats"] == 3 == len(passes)
+    assert result["posts_per_cpu_second"] == max(passes) >= result["posts_per_cpu_second_median"] >= min(passes)
+    assert result["posts_per_cpu_second_batched"] >= result["posts_per_cpu_second_batched_median"] > 0
+    one = run_bench(n_posts=100, latency_samples=100, seed=3, warm_posts=10, repeats=1)
+    assert one["posts_per_cpu_second"] == one["posts_per_cpu_second_median"]
+    with pytest.raises(ValueError, match="repeats"):
+        run_bench(n_posts=100, repeats=0)
 
 
 def test_bench_keeps_the_generated_corpus() -> None:

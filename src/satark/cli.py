@@ -234,6 +234,8 @@ def bench(
                          "real: real posts of the public test splits (needs ../shared/data); generated: the older "
                          "generated corpus (long posts).")] = None,
     real: Annotated[bool, typer.Option("--real", help="Same as --corpus real.")] = False,
+    repeats: Annotated[int, typer.Option(help="Timed passes of each kind; the best and the median are given.",
+                                         min=1, max=50)] = 3,
 ) -> None:
     """Measure screen() throughput on one core (per CPU-second and per second) and single-post p50/p99 latency."""
     from .bench import print_bench, run_bench
@@ -241,7 +243,7 @@ def bench(
     name = corpus.value if corpus is not None else ("real" if real else "realistic")
     try:
         result = run_bench(n_posts=posts, latency_samples=latency_samples, seed=seed, mode=mode.value,
-                           corpus_name=name)
+                           corpus_name=name, repeats=repeats)
     except FileNotFoundError as exc:
         raise InputError(str(exc)) from None
     if as_json:

@@ -161,6 +161,20 @@ static void pass_spaced(const Folded *f, Folded *out) {
     const Py_UCS4 *a = f->c;
     Py_ssize_t n = f->n, p = 0;
     out->n = 0;
+    /* Every match holds a letter, a separator, a letter, a separator and a letter in a
+     * row (_SPACED_QUICK_RE): most posts have none, and are copied as they are. */
+    int maybe = 0;
+    for (Py_ssize_t k = 0; k + 4 < n && !maybe; k++)
+        maybe = is_az(a[k]) && is_sep(a[k + 1]) && is_az(a[k + 2]) && is_sep(a[k + 3]) && is_az(a[k + 4]);
+    if (!maybe) {
+        memcpy(out->c, a, sizeof(Py_UCS4) * (size_t)n);
+        if (f->lo != NULL && out->lo != NULL) {
+            memcpy(out->lo, f->lo, sizeof(Py_ssize_t) * (size_t)n);
+            memcpy(out->hi, f->hi, sizeof(Py_ssize_t) * (size_t)n);
+        }
+        out->n = n;
+        return;
+    }
     while (p < n) {
         if (is_az(a[p]) && (p == 0 || !is_az09(a[p - 1]))) {
             Py_ssize_t pairs = 0, q = p;
@@ -189,6 +203,9 @@ static void pass_spaced(const Folded *f, Folded *out) {
 /* _RUN_RE with _squeeze: a run of one letter as the letter, any other run as it is; in place. */
 static void pass_runs(Folded *f) {
     Py_ssize_t n = f->n, i = 0;
+    int runs = 0; /* without two equal characters in a row there is nothing to squeeze */
+    for (Py_ssize_t k = 0; k + 1 < n && !runs; k++) runs = f->c[k] == f->c[k + 1];
+    if (!runs) return;
     f->n = 0;
     while (i < n) {
         Py_UCS4 c = f->c[i];

@@ -258,9 +258,11 @@ class _Evidence:
         self._spans: dict[str, tuple[Span, ...]] | None = None
 
     def hit(self, category: str, probability: float) -> Hit:
-        if self._spans is None:
-            self._spans = self._detector._best_sentences(self._doc, self._ctx, self._categories)
-        where = self._spans.get(category) or self._whole
+        where = self._whole  # a weak signal (below SENTENCE_MIN) quotes the post: no sentence to look for
+        if category in self._categories:
+            if self._spans is None:
+                self._spans = self._detector._best_sentences(self._doc, self._ctx, self._categories)
+            where = self._spans.get(category) or self._whole
         detector = self._detector
         details = detector._details(probability) | {
             "excerpt": _excerpt(where[0].text), "version": detector.manifest.get("version", "?"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 from ..categories import Severity
@@ -16,6 +17,7 @@ __all__ = ["LexiconDetector"]
 
 #: Below this a category's lexicon evidence is not even passed on to the engine.
 MIN_HIT_CONFIDENCE = 0.15
+_FIRST = attrgetter("first")
 
 
 class LexiconDetector:
@@ -75,11 +77,12 @@ class LexiconDetector:
             if confidence < MIN_HIT_CONFIDENCE:
                 continue
             spans = []
-            for m in sorted(ms, key=lambda m: m.first):
+            word_span, original = doc.key_word_span, doc.original
+            for m in sorted(ms, key=_FIRST):
                 if m.weight <= 0:
                     continue
-                a, b = doc.span_from_key(doc.key_word_span(m.first)[0], doc.key_word_span(m.last)[1])
-                spans.append(Span(a, b, doc.original[a:b]))
+                a, b = doc.span_from_key(word_span(m.first)[0], word_span(m.last)[1])
+                spans.append(Span(a, b, original[a:b]))
             spans = drop_nested_spans(spans)
             severity = max((m.severity for m in positive.values()), default=Severity.LOW)
             terms = ", ".join(f"«{s.text}»" for s in spans[:3])

@@ -332,46 +332,35 @@ fail:
     return NULL;
 }
 
-static PyObject *py_words(PyObject *self, PyObject *arg) {
-    if (need_str(arg, "words") < 0) return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
-    PyObject *out = PyList_New(0);
-    if (out == NULL) return NULL;
-    Py_ssize_t i = 0;
-    while (i < n) {
-        while (i < n && !is_token(PyUnicode_READ(kind, data, i))) i++;
-        if (i >= n) break;
-        Py_ssize_t start = i;
-        while (i < n && is_token(PyUnicode_READ(kind, data, i))) i++;
-        if (append_new(out, PyUnicode_Substring(arg, start, i)) < 0) {
-            Py_DECREF(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
-static PyObject *py_bounds(PyObject *self, PyObject *arg) {
-    if (need_str(arg, "bounds") < 0) return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
-    int kind = PyUnicode_KIND(arg);
-    const void *data = PyUnicode_DATA(arg);
+/* normalize.TOKEN_RE's words of `text`, each a str; or, with `bounds`, where its gaps
+ * and words end, alternately (gap, word, ..., gap), each an int. */
+static PyObject *walk_tokens(PyObject *text, int bounds) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
     PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
     Py_ssize_t i = 0;
     for (;;) {
         while (i < n && !is_token(PyUnicode_READ(kind, data, i))) i++;
-        if (append_new(out, PyLong_FromSsize_t(i)) < 0) goto fail; /* a gap ends */
+        if (bounds && append_new(out, PyLong_FromSsize_t(i)) < 0) goto fail; /* a gap ends */
         if (i >= n) break;
+        Py_ssize_t start = i;
         while (i < n && is_token(PyUnicode_READ(kind, data, i))) i++;
-        if (append_new(out, PyLong_FromSsize_t(i)) < 0) goto fail; /* a word ends */
+        if (append_new(out, bounds ? PyLong_FromSsize_t(i) : PyUnicode_Substring(text, start, i)) < 0) goto fail;
     }
     return out;
 fail:
     Py_DECREF(out);
     return NULL;
+}
+
+static PyObject *py_words(PyObject *self, PyObject *arg) {
+    return need_str(arg, "words") < 0 ? NULL : walk_tokens(arg, 0);
+}
+
+static PyObject *py_bounds(PyObject *self, PyObject *arg) {
+    return need_str(arg, "bounds") < 0 ? NULL : walk_tokens(arg, 1);
 }
 
 /* Whether a text is surely in NFC, from the characters posts are mostly made of: below

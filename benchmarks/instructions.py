@@ -27,25 +27,25 @@ RUN = """
 import sys
 from satark.bench import corpus
 from satark.engine import Screener
-mode, n = sys.argv[1], int(sys.argv[2])
+mode, n, most = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 screener = Screener.from_plugins(mode=mode)
 screener.screen("warm up: load the models", jurisdiction="IN-CG")
 screener.warm_up()
-posts = corpus("realistic", 500 + n, 7)
-for text, j, a in posts:
+posts = corpus("realistic", 500 + most, 7)  # the same corpus in both runs: only the screening differs
+for text, j, a in posts[:500 + n]:
     screener.screen(text, jurisdiction=j, account_type=a)
 """
 
 
-def instructions(src: str | None, mode: str, posts: int) -> int:
-    """Instructions of a whole run screening ``posts`` posts after the warm ones."""
+def instructions(src: str | None, mode: str, posts: int, most: int) -> int:
+    """Instructions of a whole run screening ``posts`` posts (of ``most`` drawn) after the warm ones."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     if src is not None:
         env["PYTHONPATH"] = src
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", RUN,
-                        mode, str(posts)], env=env, check=True, capture_output=True)
+                        mode, str(posts), str(most)], env=env, check=True, capture_output=True)
         summary = re.search(r"^summary:\s+(\d+)", out.read_text(), re.MULTILINE)
         if summary is None:
             raise SystemExit(f"no summary in {out}")
@@ -59,7 +59,8 @@ def main() -> None:
     parser.add_argument("--src", action="append", help="a source tree to count (repeatable; default: installed)")
     args = parser.parse_args()
     for src in args.src or [None]:
-        per_post = (instructions(src, args.mode, args.posts) - instructions(src, args.mode, 0)) / args.posts
+        n = args.posts
+        per_post = (instructions(src, args.mode, n, n) - instructions(src, args.mode, 0, n)) / n
         print(f"{src or 'installed'}: {args.mode} mode, {per_post:,.0f} instructions a post")
 
 

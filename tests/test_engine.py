@@ -201,3 +201,42 @@ def test_model_findings_quote_their_sentence() -> None:
     report = screen(text, jurisdiction="IN-CG", mode="fast")
     (model,) = [e for f in report.findings for e in f.details["evidence"] if e["reason"] == "model"]
     assert model["excerpt"] == "You bloody idiot, go die." and model["probability"]
+
+
+def test_screening_needs_no_training_code_scikit_learn_or_httpx() -> None:
+    """scikit-learn, httpx and PyTorch are not run-time dependencies, and the classifiers
+    do not import the training pipeline (no ``classifiers`` <-> ``training`` cycle):
+    every mode screens with all of them made unimportable."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+for name in ("sklearn", "httpx", "torch", "satark.training"):
+    sys.modules[name] = None  # any import of them now fails
+from satark import Screener
+screener = Screener.from_plugins()
+for mode in ("rules", "fast", "full"):
+    report = screener.screen("ये सरकार किसी काम की नहीं, सब चोर हैं", jurisdiction="IN-CG", mode=mode)
+    print(mode, report.verdict.value)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["rules", "fast", "full"]
+
+
+def test_the_licence_and_the_notices_of_what_ships() -> None:
+    """The repository carries the Apache-2.0 text that pyproject.toml names, and a NOTICE
+    for the third-party material the package ships: the fonts, the encoder's weights and
+    vocabulary, htmx."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert 'license = "Apache-2.0"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert "Apache License" in (root / "LICENSE").read_text(encoding="utf-8")
+    notice = (root / "NOTICE").read_text(encoding="utf-8")
+    for shipped in ("Noto Sans Devanagari", "Noto Sans", "SIL Open Font License", "multilingual-e5-small",
+                    "MIT", "htmx"):
+        assert shipped in notice, shipped
+    fonts = root / "src/satark/service/web/static/fonts"
+    assert (fonts / "OFL.txt").exists() and list(fonts.glob("*.woff2"))

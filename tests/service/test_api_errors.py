@@ -358,7 +358,7 @@ def test_a_write_lock_held_by_another_process_is_503_with_retry_after(svc, rahim
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_full_disk_is_503_and_keeps_what_was_saved(svc, rahima, demo, check_error) -> None:
+def test_a_full_disk_is_503_and_keeps_what_was_saved(svc, rahima, demo, check_error, anonymous) -> None:
     from sqlalchemy import event, text
 
     # SQLite's own limit on the file's pages gives the real "database or disk is full".
@@ -380,6 +380,12 @@ def test_a_full_disk_is_503_and_keeps_what_was_saved(svc, rahima, demo, check_er
             assert "disk is full" in error["message"] and response.headers["Retry-After"] == "60"
             break
     assert statuses[-1] == 503 and set(statuses[:-1]) <= {201}, statuses
+    # a login (it records the session) on the full disk: 503 too, not 500
+    from satark.service.demo import DEMO_PASSWORD
+
+    login = anonymous.post("/session", json={"username": "karim", "password": DEMO_PASSWORD})
+    error = check_error(login, 503, "unavailable")
+    assert "disk is full" in error["message"] and login.headers["Retry-After"] == "60"
     event.remove(svc.db.engine, "connect", _cap)
     svc.db.engine.dispose()
     with svc.db.session() as session:

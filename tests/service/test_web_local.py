@@ -114,6 +114,9 @@ def test_archive_dates_are_days_in_the_users_zone(browser: Browser, svc: Service
     assert f'href="/posts/{post_id}"' not in on_23rd.text
     # The earliest day there is still works east of Greenwich (its midnight is before year 1 in UTC).
     assert browser.get("/archive?date_from=0001-01-01").status_code == 200
+    # ... and the last day there is, west of Greenwich or east (its end is past year 9999 in UTC)
+    assert browser.get("/archive?date_to=9999-12-31").status_code == 200
+    assert browser.get("/archive?date_from=9999-12-31&date_to=9999-12-31").status_code == 200
     assert browser.get("/audit?from=0001-01-01").status_code == 200
 
 

@@ -91,7 +91,13 @@ static inline uint64_t fmix(uint64_t h) {
 
 /* features.TOKEN_PATTERN: [\w\u0900-\u0963\u0966-\u09ff] (re's \w: alphanumeric or _) */
 static inline int is_token_char(Py_UCS4 c) {
-    return Py_UNICODE_ISALNUM(c) || c == '_' || (c >= 0x900 && c <= 0x963) || (c >= 0x966 && c <= 0x9FF);
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return (c >= 0x900 && c <= 0x963) || (c >= 0x966 && c <= 0x9FF) || Py_UNICODE_ISALNUM(c); /* cheap tests first */
+}
+
+/* str.isspace, asked of the Devanagari and Bengali blocks without a call (none is a space) */
+static inline int is_space(Py_UCS4 c) {
+    return (c >= 0x900 && c <= 0x9FF) ? 0 : Py_UNICODE_ISSPACE(c);
 }
 
 typedef struct {
@@ -129,10 +135,10 @@ static Py_ssize_t text_ids(const Spec *s, const Py_UCS4 *cp, Py_ssize_t len, int
     uint64_t prev = 0;
     Py_ssize_t i = 0;
     while (i < len) {
-        while (i < len && Py_UNICODE_ISSPACE(cp[i])) i++;
+        while (i < len && is_space(cp[i])) i++;
         if (i >= len) break;
         Py_ssize_t start = i;
-        while (i < len && !Py_UNICODE_ISSPACE(cp[i])) i++;
+        while (i < len && !is_space(cp[i])) i++;
         Py_ssize_t m = i - start;
         Py_ssize_t plen = m + 2; /* the run padded: ' ' run ' ' */
         for (Py_ssize_t p = 0; p + 2 <= plen; p++) {

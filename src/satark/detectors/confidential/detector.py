@@ -181,9 +181,9 @@ class ConfidentialDataDetector(DecisionTable):
             self._shape(rec)
         _ = self.security, self._credential_label
         default_scanner()
-        from ..recognizers.generic import _type_names
+        from ..recognizers.generic import type_names
 
-        _type_names()  # imports phonenumbers
+        type_names()  # imports phonenumbers
         import phonenumbers
 
         for number in ("+919826143307", "+8801711223344"):  # the regions' metadata load on first use

@@ -41,7 +41,7 @@ _TYPE_NAMES = ("FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PRE
 
 
 @cache
-def _type_names() -> dict[int, str]:
+def type_names() -> dict[int, str]:
     import phonenumbers  # ~0.1 s; only posts with a phone-shaped number load it
 
     return {getattr(phonenumbers.PhoneNumberType, name): name for name in _TYPE_NAMES}
@@ -57,7 +57,7 @@ def classify_phone(e164: str) -> PhoneInfo | None:
     """
     import phonenumbers
 
-    names = _type_names()
+    names = type_names()
     try:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:

@@ -72,7 +72,7 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def _median(values: Sequence[float]) -> float | None:
+def median_of(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
@@ -214,7 +214,7 @@ class ApprovalsSection:
                     waits[institution_id].append(_hours(at - started.pop(object_id)))
         institutions = _institutions(session, scope)
         everything = [h for hours in waits.values() for h in hours]
-        median, p90 = _median(everything), percentile(everything, 90)
+        median, p90 = median_of(everything), percentile(everything, 90)
         result = SectionResult(self.key, _("Approval times"))
         result.figures = [
             Figure("approved", _("Posts approved"), len(everything)),
@@ -239,7 +239,7 @@ class ApprovalsSection:
         rows = []
         for inst_id, hours in sorted(waits.items(), key=lambda kv: institutions[kv[0]].name):
             rows.append([institution_label(institutions[inst_id], scope.lang), len(hours),
-                         round(_median(hours) or 0, 1), round(percentile(hours, 90) or 0, 1), round(max(hours), 1)])
+                         round(median_of(hours) or 0, 1), round(percentile(hours, 90) or 0, 1), round(max(hours), 1)])
         result.tables.append(Table("by_institution", _("Time from submission to final approval, by institution"),
                                    [_("Institution"), _("Posts approved"), _("Median (hours)"),
                                     _("90th percentile (hours)"), _("Longest (hours)")], rows))
@@ -423,7 +423,7 @@ class CorrectionsSection:
                          _("Correction") if kind == "correction" else _("Retraction"),
                          post.published_at, at, round(taken, 1), note])
         both = hours["correction"] + hours["retraction"]
-        median = _median(both)
+        median = median_of(both)
         result = SectionResult(self.key, _("Corrections and retractions"))
         result.figures = [
             Figure("corrections", _("Corrections published"), len(hours["correction"])),

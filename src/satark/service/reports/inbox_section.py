@@ -18,7 +18,7 @@ from ..models import Account, Institution
 from ..models_inbox import GrsReferral, InboxItem, InboxPolicy
 from ..worktime import WorkCalendar
 from .base import Chart, Figure, ReportScope, SectionResult, Table, Translate
-from .core_sections import _median, account_label, percentile
+from .core_sections import account_label, median_of, percentile
 from .fmt import month_label, number
 from .quarter import parse_quarter
 from .registry import register
@@ -56,7 +56,7 @@ class CommentsSection:
                  if i.first_response_at is not None]
         on_time = sum(1 for i in answered if i.first_response_at is not None and i.first_response_at <= i.due_at)
         overdue = [i for i in items if i.status == "open" and i.due_at < scope.now]
-        median, p90 = _round(_median(hours)), _round(percentile(hours, 90))
+        median, p90 = _round(median_of(hours)), _round(percentile(hours, 90))
         policies = {p.institution_id: p for p in session.scalars(
             select(InboxPolicy).where(InboxPolicy.institution_id.in_(scope.institution_ids)))}
         root = policies.get(scope.root_id)
@@ -93,7 +93,7 @@ class CommentsSection:
                      if i.first_response_at is not None]
             rows.append([account_label(account, lang), len(group), len(times),
                          sum(1 for i in group if i.first_response_at is not None and i.first_response_at <= i.due_at),
-                         _round(_median(times)), _round(percentile(times, 90)),
+                         _round(median_of(times)), _round(percentile(times, 90)),
                          sum(1 for i in group if i.status == "open" and i.due_at < scope.now)])
         result.tables.append(Table(
             "comments_by_account", _("Comments by account"),

@@ -24,7 +24,7 @@ from ..models_scans import ScanItem, ScanJob
 from ..timezones import zone
 from .forms import Form, opt_int, text
 from .render import Web, WebRoute, error_key, message, redirect, web_unit
-from .violations import _close_files, _new_page
+from .violations import close_files, new_page
 
 router = APIRouter(route_class=WebRoute)
 
@@ -60,7 +60,7 @@ def upload_scan(request: Request, form: Form) -> Response:
     try:
         return _upload(request, form)
     finally:
-        _close_files(form)
+        close_files(form)
 
 
 def _upload(request: Request, form: FormData) -> Response:
@@ -161,4 +161,4 @@ def violation_from_item(scan_id: int, item_id: int, request: Request) -> Respons
                   "occurred_on": item.created_at.astimezone(zone(job.institution.timezone)).date().isoformat(),
                   "summary": web.gettext("From the audit of an export (%(file)s), item %(item)s.")
                   % {"file": job.filename, "item": item.item_id}}
-        return _new_page(web, values)
+        return new_page(web, values)

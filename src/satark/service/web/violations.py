@@ -52,7 +52,7 @@ def _upload(form: FormData, name: str) -> tuple[bytes, str] | None:
     return content, item.filename
 
 
-def _close_files(form: FormData) -> None:
+def close_files(form: FormData) -> None:
     """Close the uploads' spooled temporary files (Starlette leaves that to the handler)."""
     for _key, value in form.multi_items():
         if isinstance(value, UploadFile):
@@ -99,7 +99,7 @@ def _form_context(web: Web) -> dict[str, Any]:
     return {"institutions": institutions, "people": people, "packs": packs}
 
 
-def _new_page(web: Web, values: dict[str, Any], *, status: int = 200,
+def new_page(web: Web, values: dict[str, Any], *, status: int = 200,
               messages: list[tuple[str, Any]] | None = None) -> HTMLResponse:
     context = _form_context(web)
     if not context["institutions"]:
@@ -113,7 +113,7 @@ def new_case_page(request: Request) -> Response:
     q = request.query_params
     with web_unit(request) as web:
         values = {"post_id": q.get("post_id", ""), "institution_id": q.get("institution_id", ""), "clause_ids": []}
-        return _new_page(web, values)
+        return new_page(web, values)
 
 
 def _values(form: FormData) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def create_case(request: Request, form: Form) -> Response:
     try:
         return _create_case(request, form)
     finally:
-        _close_files(form)
+        close_files(form)
 
 
 def _create_case(request: Request, form: FormData) -> Response:
@@ -150,7 +150,7 @@ def _create_case(request: Request, form: FormData) -> Response:
         raise
     except ServiceError as exc:
         with web_unit(request, form, write=False) as web:
-            return _new_page(web, values, status=exc.status,
+            return new_page(web, values, status=exc.status,
                              messages=[("error", message(web.locale, _error_key(exc), exc.message))])
 
 
@@ -212,7 +212,7 @@ def _post_step(case_id: int, request: Request, form: FormData, slug: str | None)
     try:
         return _run_step(case_id, request, form, slug)
     finally:
-        _close_files(form)
+        close_files(form)
 
 
 def _run_step(case_id: int, request: Request, form: FormData, slug: str | None) -> Response:

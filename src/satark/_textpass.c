@@ -1,6 +1,7 @@
 /*
  * The word-level passes every post goes through, in C: the `key` view's folding, the
- * split into words, and which words can start a lexicon term.
+ * split into words, the lexicon's matching, and the character checks of the `norm`
+ * view (NFC, which rewrites apply) and of the language guess.
  *
  * Written by hand because no library does this job: the folding rules are Satark's own
  * (normalize.py, whose regular expressions are the reference this must agree with, and
@@ -34,10 +35,6 @@
  *       `text` holds (langid.identify).
  *   latin_words(text) -> list[str]
  *       re.findall("[a-z]+", text.lower()) of an ASCII text (langid.identify).
- *   live(words, solo, pairs, heads) -> list[int]
- *       the positions of the words that are keys of `solo`, or keys of `pairs` whose
- *       dict holds the next word, or whose first three letters are a key of `heads`
- *       (LexiconIndex: the only words that can start a match).
  *   find(words, first, heads, rules, match, seen, seen_max) -> list[match]
  *       LexiconIndex.find: every term and co-occurrence rule `words` hold, as `match`
  *       tuples, in the same order (see LexiconIndex._c_index for the tables); `seen`
@@ -494,56 +491,6 @@ static PyObject *py_latin_words(PyObject *self, PyObject *arg) {
     return out;
 }
 
-static PyObject *py_live(PyObject *self, PyObject *args) {
-    PyObject *words, *solo, *pairs, *heads;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!:live", &PyList_Type, &words, &PyDict_Type, &solo, &PyDict_Type, &pairs,
-                          &PyDict_Type, &heads))
-        return NULL;
-    PyObject *out = PyList_New(0);
-    if (out == NULL) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(words);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *word = PyList_GET_ITEM(words, i);
-        if (!PyUnicode_Check(word) || (i + 1 < n && !PyUnicode_Check(PyList_GET_ITEM(words, i + 1)))) {
-            PyErr_SetString(PyExc_TypeError, "live() takes a list of str");
-            Py_DECREF(out);
-            return NULL;
-        }
-        int hit = PyDict_Contains(solo, word);
-        if (hit == 0 && i + 1 < n) {
-            PyObject *seconds = PyDict_GetItemWithError(pairs, word); /* borrowed */
-            if (seconds != NULL) {
-                if (!PyDict_Check(seconds)) {
-                    PyErr_SetString(PyExc_TypeError, "live(): the values of pairs must be dicts");
-                    Py_DECREF(out);
-                    return NULL;
-                }
-                hit = PyDict_Contains(seconds, PyList_GET_ITEM(words, i + 1));
-            } else if (PyErr_Occurred()) {
-                hit = -1;
-            }
-        }
-        if (hit == 0 && PyUnicode_GET_LENGTH(word) >= 3) {
-            PyObject *head = PyUnicode_Substring(word, 0, 3);
-            if (head == NULL) {
-                Py_DECREF(out);
-                return NULL;
-            }
-            hit = PyDict_Contains(heads, head);
-            Py_DECREF(head);
-        }
-        if (hit < 0) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        if (hit && append_new(out, PyLong_FromSsize_t(i)) < 0) {
-            Py_DECREF(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
 /* --- the lexicon's matching (LexiconIndex.find) --------------------------------------- */
 
 /* A term as find() reads it: (category, term, lang, weight, severity, words, prefix). */
@@ -831,7 +778,6 @@ static PyMethodDef methods[] = {
     {"char_flags", py_char_flags, METH_VARARGS, "The flags of a text's characters in a table, OR-ed."},
     {"scripts", py_scripts, METH_O, "How many Devanagari, Bengali and ASCII letters a text holds."},
     {"latin_words", py_latin_words, METH_O, "The [a-z]+ words of an ASCII text, lower-cased."},
-    {"live", py_live, METH_VARARGS, "Positions of the words that can start a lexicon term."},
     {"find", py_find, METH_VARARGS, "Every lexicon term and co-occurrence rule a post's words hold."},
     {NULL, NULL, 0, NULL},
 };

@@ -226,8 +226,7 @@ class Screener:
                 # curve for the mode, category, kind of evidence and language variety, so
                 # that the pack's thresholds mean the same for rules and models.
                 raw = _noisy_or(group)
-                curve = calibration.curve(mode, category, _kind(group), language)
-                confidence = raw if curve is None else curve(raw)
+                confidence = calibration.apply(mode, category, _kind(group), raw, language)
                 if confidence >= floor:  # most model hits are below it
                     findings.append(_combine(category, group, clauses, confidence, raw, language))
             findings.sort(key=lambda f: (-f.severity, -f.confidence, f.category))
@@ -343,8 +342,9 @@ def _frames(category: str, clause: Clause) -> tuple[tuple[str, str, str], ...]:
         frames.append((lang, head, tail))
     if len(_FRAMES) >= 4096:  # packs are few; bounded all the same
         _FRAMES.clear()
-    _FRAMES[key] = (clause, tuple(frames))
-    return _FRAMES[key][1]
+    made = tuple(frames)
+    _FRAMES[key] = (clause, made)
+    return made
 
 
 def _verdict(findings: Sequence[Finding], policy: VerdictPolicy, block_floor: float = 0.0) -> Verdict:

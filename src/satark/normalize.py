@@ -49,8 +49,9 @@ _INVISIBLE = (
 )
 _CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
 _C1 = "".join(chr(c) for c in range(0x80, 0xA0))
-_REMOVABLE_CHARS = _INVISIBLE + _CONTROLS + _C1
-_REMOVABLE_RE = re.compile("[" + re.escape(_REMOVABLE_CHARS) + "\ufe00-\ufe0f]")
+_VARIATION_SELECTORS = "".join(chr(c) for c in range(0xFE00, 0xFE10))
+_REMOVABLE_CHARS = _INVISIBLE + _CONTROLS + _C1 + _VARIATION_SELECTORS
+_REMOVABLE_RE = re.compile("[" + re.escape(_REMOVABLE_CHARS) + "]")
 
 # Characters that are part of the preceding grapheme for NFC purposes.
 _MARK_RUN_RE = re.compile(r".[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f"
@@ -104,8 +105,6 @@ def _char_flags_table() -> bytes:
     table = bytearray(max(b for _, b in _FOLD_RANGES) + 1)
     for char in _REMOVABLE_CHARS:
         table[ord(char)] |= _REMOVABLE
-    for cp in range(0xFE00, 0xFE10):
-        table[cp] |= _REMOVABLE
     for a, b in _FOLD_RANGES:
         for cp in range(a, b + 1):
             table[cp] |= _FOLD

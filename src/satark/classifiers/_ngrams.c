@@ -226,13 +226,13 @@ static int table_reserve(Table *t, size_t n) {
     return 0;
 }
 
-/* The weighted sum of a text's rows (stride LANES), `pairs` * 2 lanes of it: what the
- * generic loop in py_decision computes, lane for lane. `pairs` is a constant at each
- * call, so the loops unroll and the sums stay in registers. */
+#if defined(__SSE2__)
+/* The weighted sum of a text's rows (stride LANES), `pairs` * 2 lanes of it, two lanes
+ * to a vector: what the generic loop in py_decision computes, lane for lane. `pairs` is
+ * a constant at each call, so the loops unroll and the sums stay in registers. */
 static inline double dot_rows(const float *w, const int32_t *slots, const uint32_t *counts, Py_ssize_t v,
                               int n_cats, const float *l1p, Py_ssize_t n_l1p, double *lanes, const int pairs) {
     double sq = 0.0;
-#if defined(__SSE2__)
     __m128d a[LANES / 2];
     for (int c = 0; c < pairs; c++) a[c] = _mm_setzero_pd();
     for (Py_ssize_t q = 0; q < v; q++) {
@@ -250,21 +250,9 @@ static inline double dot_rows(const float *w, const int32_t *slots, const uint32
         }
     }
     for (int c = 0; c < pairs; c++) _mm_storeu_pd(lanes + 2 * c, a[c]);
-#else
-    for (int c = 0; c < 2 * pairs; c++) lanes[c] = 0.0;
-    for (Py_ssize_t q = 0; q < v; q++) {
-        const float *row = w + (size_t)slots[q] * LANES;
-        uint32_t cnt = counts[q];
-        float tf = cnt < (uint32_t)n_l1p ? l1p[cnt] : log1pf((float)cnt);
-        float x = tf * row[n_cats];
-        if (x == 0.0f) continue;
-        double xd = (double)x;
-        sq += xd * xd;
-        for (int c = 0; c < 2 * pairs; c++) lanes[c] += (double)row[c] * xd;
-    }
-#endif
     return sq;
 }
+#endif
 
 static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *texts;
@@ -360,6 +348,7 @@ static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         for (int c = 0; c < n_cats; c++) acc[c] = 0.0;
         double sq = 0.0;
+#if defined(__SSE2__)
         if (stride == LANES) {
             /* a whole row at once, two lanes to a vector: each lane is still one
              * multiply and one add in double, in the same order, so the sums are the
@@ -370,7 +359,9 @@ static PyObject *py_decision(PyObject *Py_UNUSED(self), PyObject *args) {
             else
                 sq = dot_rows(w, ids, t.counts, v, n_cats, l1p, n_l1p, lanes, 8);
             for (int c = 0; c < n_cats; c++) acc[c] = lanes[c];
-        } else {
+        } else
+#endif
+        {
             for (Py_ssize_t q = 0; q < v; q++) {
                 const float *row = w + (size_t)ids[q] * (size_t)stride;
                 uint32_t cnt = t.counts[q];

@@ -226,13 +226,6 @@ class LexiconIndex:
             head: (self._prefix1.get(head), self._co_prefix.get(head))
             for head in {*self._prefix1, *self._co_prefix} if len(head) == self._PREFIX_KEY
         }
-        # For the C probe: the words that start something on their own, and the words
-        # that only start longer terms ("the", "in": most probes), by their second word.
-        self._solo: dict[str, _First] = {
-            word: entry for word, entry in self._first.items()
-            if entry[0] is not None or entry[2] is not None or entry[3] is not None
-        }
-        self._pairs = by_second
 
     def __len__(self) -> int:
         return sum(len(v) for d in (self._single, self._prefix1, self._multi, self._multi_prefix2)
@@ -254,23 +247,25 @@ class LexiconIndex:
     def _c_index(self) -> tuple[dict[str, _CFirst], dict[str, _CHead], tuple[_CRule, ...]]:
         """:attr:`_first`, :attr:`_heads` and the co-occurrence rules as :func:`_textpass.find`
         reads them: tuples instead of lists, each term a plain tuple."""
-        def terms(cs: list[_Compiled] | None) -> tuple[_CTerm, ...] | None:
-            return None if cs is None else tuple(
-                (c.category, c.term, c.lang, c.weight, c.severity, c.words, c.prefix) for c in cs)
+        def as_tuples(cs: list[_Compiled]) -> tuple[_CTerm, ...]:
+            return tuple((c.category, c.term, c.lang, c.weight, c.severity, c.words, c.prefix) for c in cs)
 
-        first = {word: (terms(single), None if multi is None else {w: terms(cs) for w, cs in multi.items()},
+        def terms(cs: list[_Compiled] | None) -> tuple[_CTerm, ...] | None:
+            return None if cs is None else as_tuples(cs)
+
+        first = {word: (terms(single), None if multi is None else {w: as_tuples(cs) for w, cs in multi.items()},
                         terms(p2), None if co is None else tuple(co))
                  for word, (single, multi, p2, co) in self._first.items()}
         heads = {head: (terms(p1), None if co is None else tuple(co)) for head, (p1, co) in self._heads.items()}
         rules = tuple((category, f"~{rule.id}", "*", rule.weight, rule.severity, rule.window)
                       for category, rule in self._co_rules)
-        return first, heads, rules  # type: ignore[return-value]
+        return first, heads, rules
 
     def _find_reference(self, words: list[str]) -> list[Match]:
         """:meth:`find` in Python. Only the words that start something are probed
-        (:meth:`_live_positions`), one dictionary probe each and one per word's first
-        letters: most words start nothing."""
-        positions = self._live_positions(words)
+        (:meth:`_live_positions_reference`), one dictionary probe each and one per word's
+        first letters: most words start nothing."""
+        positions = self._live_positions_reference(words)
         if not positions:
             return []
         first, heads = self._first, self._heads
@@ -322,18 +317,10 @@ class LexiconIndex:
         self._seen.clear()
         self._c_seen.clear()
 
-    def _live_positions(self, words: list[str]) -> list[int]:
-        """Where the words that can start something are (the only ones :meth:`find`
-        probes): in C (:mod:`satark._textpass`) when built, which also passes over a word
-        that only starts longer terms when the next word continues none of them; else
-        :meth:`_live_positions_reference`. Either way no position left out holds a match."""
-        if _textpass is not None:
-            return _textpass.live(words, self._solo, self._pairs, self._heads)
-        return self._live_positions_reference(words)
-
     def _live_positions_reference(self, words: list[str]) -> list[int]:
-        """One dictionary probe per word, in C, against the words already classified: a
-        post's words are mostly ones seen before, and most start nothing."""
+        """Where the words that can start something are: one dictionary probe per word,
+        in C, against the words already classified (a post's words are mostly ones seen
+        before, and most start nothing)."""
         seen = self._seen
         flags = list(map(seen.get, words))
         if None in flags:
